@@ -1,0 +1,98 @@
+"""Range coding of integer symbols with frozen tables, through constriction.
+
+Symbols are grouped by table: for each table id in ascending order, all symbols that use it are
+coded in one vectorised constriction call, in raster order. A decoder that knows the table id of
+every position (from the exact hyper path) repeats the same order. Values outside a table's range
+are coded as its escape entry and stored verbatim as int32 after a count.
+
+Stream layout (little-endian): ``u32 escape_count``, ``escape_count × i32`` escaped values, then
+the range coder's 32-bit words.
+
+>>> import numpy as np
+>>> from aecodec.bitstream.tables import quantize_pmf, stack_tables
+>>> tables = stack_tables([quantize_pmf(np.array([0.25, 0.5, 0.25]), np.array(0.0))], [-1])
+>>> values = np.array([0, 1, -1, 0, 7])
+>>> data = encode_symbols(values, np.zeros(5, dtype=np.int64), tables)
+>>> decode_symbols(data, np.zeros(5, dtype=np.int64), tables).tolist()
+[0, 1, -1, 0, 7]
+"""
+
+from __future__ import annotations
+
+import struct
+
+import constriction
+import numpy as np
+
+from aecodec.bitstream.tables import TableSet
+
+_COUNT = struct.Struct("<I")
+
+
+class StreamError(ValueError):
+    """A coded stream that cannot be decoded with the given tables."""
+
+
+def encode_symbols(values: np.ndarray, table_ids: np.ndarray, tables: TableSet) -> bytes:
+    """Code integer ``values`` ``[n]`` where ``table_ids`` ``[n]`` names each value's table."""
+    values = np.asarray(values, dtype=np.int64).ravel()
+    table_ids = np.asarray(table_ids, dtype=np.int64).ravel()
+    _check_table_ids(table_ids, tables)
+    encoder = constriction.stream.queue.RangeEncoder()
+    escaped: list[np.ndarray] = []
+    for table in np.unique(table_ids):
+        group = values[table_ids == table]
+        indexes = group - tables.offsets[table]
+        outside = (indexes < 0) | (indexes >= tables.lengths[table])
+        escaped.append(group[outside])
+        indexes = np.where(outside, tables.lengths[table], indexes).astype(np.int32)
+        encoder.encode(indexes, _model(tables, int(table)))
+    escapes = np.concatenate(escaped) if escaped else np.zeros(0, dtype=np.int64)
+    if np.any(np.abs(escapes) > np.iinfo(np.int32).max):
+        raise ValueError("a symbol does not fit in 32 bits")
+    words = encoder.get_compressed().astype("<u4")
+    return _COUNT.pack(escapes.size) + escapes.astype("<i4").tobytes() + words.tobytes()
+
+
+def decode_symbols(data: bytes, table_ids: np.ndarray, tables: TableSet) -> np.ndarray:
+    """Inverse of :func:`encode_symbols`; returns int64 ``[n]`` in the order of ``table_ids``."""
+    table_ids = np.asarray(table_ids, dtype=np.int64).ravel()
+    _check_table_ids(table_ids, tables)
+    escapes, words = _split_stream(data)
+    decoder = constriction.stream.queue.RangeDecoder(words)
+    values = np.empty(table_ids.size, dtype=np.int64)
+    used = 0
+    for table in np.unique(table_ids):
+        where = np.flatnonzero(table_ids == table)
+        indexes = np.asarray(decoder.decode(_model(tables, int(table)), where.size), dtype=np.int64)
+        outside = indexes == tables.lengths[table]
+        count = int(outside.sum())
+        if used + count > escapes.size:
+            raise StreamError("stream escapes more symbols than it stores")
+        indexes[outside] = escapes[used : used + count] - tables.offsets[table]
+        used += count
+        values[where] = indexes + tables.offsets[table]
+    if used != escapes.size:
+        raise StreamError("stream stores escaped symbols it never uses")
+    return values
+
+
+def _model(tables: TableSet, table: int):
+    return constriction.stream.model.Categorical(tables.row(table), perfect=False)
+
+
+def _check_table_ids(table_ids: np.ndarray, tables: TableSet) -> None:
+    if table_ids.size and (table_ids.min() < 0 or table_ids.max() >= tables.count):
+        raise ValueError("table id out of range")
+
+
+def _split_stream(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    if len(data) < _COUNT.size:
+        raise StreamError("stream too short")
+    (count,) = _COUNT.unpack_from(data)
+    start = _COUNT.size + 4 * count
+    if start > len(data) or (len(data) - start) % 4:
+        raise StreamError("stream length does not match its escape count")
+    escapes = np.frombuffer(data, dtype="<i4", count=count, offset=_COUNT.size).astype(np.int64)
+    words = np.frombuffer(data, dtype="<u4", offset=start).astype(np.uint32)
+    return escapes, words

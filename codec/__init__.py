@@ -1,0 +1,1 @@
+"""The neural codec: transforms, entropy models, the exact hyper path and the public API."""

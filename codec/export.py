@@ -1,0 +1,140 @@
+"""The update/export step: freeze a trained model into the integer tables and weights it ships with.
+
+Exported file (``.npz``, read with ``allow_pickle=False``): the float transforms in float16, the
+gain tables, the integer ``h_s`` layers, the frozen ``z`` and ``y`` frequency tables and the integer
+log-scale thresholds. Nothing that chooses a probability is recomputed from floats at run time.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from aecodec.bitstream.tables import TableSet, quantize_pmf, stack_tables
+from aecodec.codec.entropy_models import FactorizedDensity, scale_table
+from aecodec.codec.exact import IntegerConv
+from aecodec.codec.fixed_point import ACTIVATION_BITS, OUTPUT_BITS, round_half_up, weight_shifts
+from aecodec.codec.model import HyperpriorModel
+
+FLOAT_PARTS = ("g_a", "g_s", "h_a")
+Z_SEARCH_RANGE = 256
+TAIL_MASS = 1e-9
+GAUSSIAN_TAIL_SIGMAS = 7.0
+
+
+def export_arrays(model: HyperpriorModel) -> dict[str, np.ndarray]:
+    """Every array the inference model needs, keyed by name."""
+    model = model.float().cpu().eval()
+    arrays: dict[str, np.ndarray] = {"config": np.array([model.config.n, model.config.m], dtype=np.int64)}
+    for part in FLOAT_PARTS:
+        for name, tensor in getattr(model, part).state_dict().items():
+            arrays[f"{part}.{name}"] = tensor.numpy().astype(np.float16)
+    arrays["gains.log_encoder"] = model.gains.log_encoder.detach().numpy().astype(np.float32)
+    arrays["gains.log_decoder"] = model.gains.log_decoder.detach().numpy().astype(np.float32)
+    for index, layer in enumerate(integer_layers(model)):
+        arrays[f"h_s.{index}.weight"] = layer.weight.astype(np.int16)
+        arrays[f"h_s.{index}.bias"] = layer.bias
+        arrays[f"h_s.{index}.shift"] = layer.shift.astype(np.int8)
+        arrays[f"h_s.{index}.geometry"] = np.array([layer.upsample, layer.pad_before, layer.pad_after])
+    _put_tables(arrays, "z_tables", z_tables(model.z_prior))
+    _put_tables(arrays, "y_tables", gaussian_tables())
+    arrays["scale_thresholds"] = scale_thresholds()
+    return arrays
+
+
+def save_weights(model: HyperpriorModel, path: Path) -> None:
+    """Write the exported arrays to ``path`` (an uncompressed ``.npz``)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:
+        np.savez(handle, **export_arrays(model))
+
+
+def integer_layers(model: HyperpriorModel) -> list[IntegerConv]:
+    """The ``h_s`` layers with weights and biases rounded exactly as training rounded them."""
+    layers = []
+    input_bits = 0
+    for layer in model.h_s.layers:
+        layers.append(_integer_layer(layer, input_bits))
+        input_bits = ACTIVATION_BITS
+    return layers
+
+
+def _integer_layer(layer: nn.Module, input_bits: int) -> IntegerConv:
+    transposed = isinstance(layer, nn.ConvTranspose2d)
+    with torch.no_grad():
+        shifts = weight_shifts(layer.weight, out_dim=1 if transposed else 0)
+        view = (1, -1, 1, 1) if transposed else (-1, 1, 1, 1)
+        weight = round_half_up(layer.weight * torch.exp2(shifts.view(view)))
+        bias = round_half_up(layer.bias * torch.exp2(shifts + input_bits))
+    kernel = layer.kernel_size[0]
+    padding = layer.padding[0]
+    if transposed:
+        weight = weight.flip(2, 3).transpose(0, 1)
+        before = kernel - 1 - padding
+        return IntegerConv(_int64(weight), _int64(bias), _int64(shifts), layer.stride[0], before,
+                           before + layer.output_padding[0])
+    return IntegerConv(_int64(weight), _int64(bias), _int64(shifts), 1, padding, padding)
+
+
+def _int64(tensor: torch.Tensor) -> np.ndarray:
+    return tensor.detach().numpy().astype(np.int64)
+
+
+def z_tables(prior: FactorizedDensity) -> TableSet:
+    """One table per hyper-latent channel, trimmed to the values holding all but ``TAIL_MASS``."""
+    values = np.arange(-Z_SEARCH_RANGE, Z_SEARCH_RANGE + 1)
+    edges = torch.from_numpy(np.append(values - 0.5, values[-1] + 0.5)).float()
+    channels = prior.biases[0].shape[0]
+    with torch.no_grad():
+        cdf = prior.cdf(edges.expand(channels, 1, -1)).double().numpy()
+    rows, offsets = [], []
+    for channel_cdf in cdf:
+        pmf = np.diff(channel_cdf).clip(0.0)
+        low, high = _support(pmf)
+        rows.append(quantize_pmf(pmf[low : high + 1], 1.0 - pmf[low : high + 1].sum()))
+        offsets.append(int(values[low]))
+    return stack_tables(rows, offsets)
+
+
+def _support(pmf: np.ndarray) -> tuple[int, int]:
+    """Smallest index window outside which at most ``TAIL_MASS`` of ``pmf`` lies (half each side)."""
+    total = pmf.sum()
+    cumulative = np.cumsum(pmf) / total
+    low = int(np.searchsorted(cumulative, TAIL_MASS / 2))
+    high = int(np.searchsorted(cumulative, 1 - TAIL_MASS / 2))
+    return low, min(max(high, low), pmf.size - 1)
+
+
+def gaussian_tables() -> TableSet:
+    """One zero-mean discretized Gaussian table per entry of :func:`scale_table`."""
+    rows, offsets = [], []
+    for sigma in scale_table():
+        reach = int(math.ceil(GAUSSIAN_TAIL_SIGMAS * sigma)) + 1
+        values = np.arange(-reach, reach + 1, dtype=np.float64)
+        upper = np.array([_normal_cdf((v + 0.5) / sigma) for v in values])
+        lower = np.array([_normal_cdf((v - 0.5) / sigma) for v in values])
+        pmf = upper - lower
+        rows.append(quantize_pmf(pmf, 2.0 * _normal_cdf((-reach - 0.5) / sigma)))
+        offsets.append(-reach)
+    return stack_tables(rows, offsets)
+
+
+def _normal_cdf(x: float) -> float:
+    return 0.5 * math.erfc(-x / math.sqrt(2.0))
+
+
+def scale_thresholds() -> np.ndarray:
+    """Integer log-scale boundaries between neighbouring tables, in units of ``2**-OUTPUT_BITS``."""
+    logs = np.log(scale_table())
+    midpoints = (logs[:-1] + logs[1:]) / 2
+    return np.ceil(midpoints * (1 << OUTPUT_BITS)).astype(np.int64)
+
+
+def _put_tables(arrays: dict[str, np.ndarray], prefix: str, tables: TableSet) -> None:
+    arrays[f"{prefix}.frequencies"] = tables.frequencies
+    arrays[f"{prefix}.offsets"] = tables.offsets
+    arrays[f"{prefix}.lengths"] = tables.lengths

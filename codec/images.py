@@ -1,0 +1,110 @@
+"""Pixel plumbing: accepted inputs to a colour plane plus optional alpha, padding and cropping."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from PIL import Image
+
+from aecodec.bitstream.container import ImageMode
+
+
+@dataclass(frozen=True)
+class SplitImage:
+    """``color`` uint8 ``[H, W, 3]`` (grey repeated for L/LA), ``alpha`` uint8 ``[H, W]`` or None."""
+
+    color: np.ndarray
+    alpha: np.ndarray | None
+    mode: ImageMode
+
+
+def to_pil(image: Image.Image | np.ndarray) -> Image.Image:
+    """Accept a PIL image or a uint8 array ``[H, W]``, ``[H, W, 1]``, ``[H, W, 3]`` or ``[H, W, 4]``."""
+    if isinstance(image, Image.Image):
+        return image
+    if not isinstance(image, np.ndarray):
+        raise TypeError(f"expected a PIL image or a numpy array, got {type(image).__name__}")
+    if image.dtype != np.uint8:
+        raise ValueError(f"numpy images must be uint8, got {image.dtype}")
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[:, :, 0]
+    modes = {2: "L", 3: "RGB", 4: "RGBA"}
+    channels = 2 if image.ndim == 2 else image.shape[2] if image.ndim == 3 else 0
+    if channels not in modes:
+        raise ValueError(f"unsupported array shape {image.shape}")
+    return Image.fromarray(np.ascontiguousarray(image), modes[channels])
+
+
+def split(image: Image.Image) -> SplitImage:
+    """Normalize any Pillow mode to L, LA, RGB or RGBA and separate the alpha plane."""
+    image = _to_8bit(image)
+    mode = _target_mode(image)
+    image = image.convert(mode.name)
+    array = np.asarray(image)
+    if mode in (ImageMode.L, ImageMode.LA):
+        grey = array if mode is ImageMode.L else array[:, :, 0]
+        color = np.repeat(grey[:, :, None], 3, axis=2)
+    else:
+        color = array[:, :, :3]
+    alpha = array[:, :, -1] if mode in (ImageMode.LA, ImageMode.RGBA) else None
+    return SplitImage(np.ascontiguousarray(color), alpha, mode)
+
+
+def merge(color: np.ndarray, alpha: np.ndarray | None, mode: ImageMode) -> Image.Image:
+    """Inverse of :func:`split`: ``color`` uint8 ``[H, W, 3]`` to a PIL image of ``mode``."""
+    rgb = Image.fromarray(color, "RGB")
+    base = rgb.convert("L") if mode in (ImageMode.L, ImageMode.LA) else rgb
+    if alpha is None:
+        return base
+    base.putalpha(Image.fromarray(alpha, "L"))
+    return base
+
+
+def _target_mode(image: Image.Image) -> ImageMode:
+    has_alpha = image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in image.info
+    grey = image.mode in ("1", "L", "LA", "La", "I", "F") or image.mode.startswith("I;")
+    if grey:
+        return ImageMode.LA if has_alpha else ImageMode.L
+    return ImageMode.RGBA if has_alpha else ImageMode.RGB
+
+
+def _to_8bit(image: Image.Image) -> Image.Image:
+    """Reduce 16-bit and 32-bit greyscale to 8 bits, with a warning."""
+    if image.mode in ("I", "F") or image.mode.startswith("I;16"):
+        warnings.warn(f"{image.mode} image reduced to 8 bits per sample", stacklevel=3)
+        array = np.asarray(image).astype(np.float64)
+        scale = 257.0 if array.max(initial=0) > 255 else 1.0
+        return Image.fromarray(np.clip(np.round(array / scale), 0, 255).astype(np.uint8), "L")
+    return image
+
+
+def to_tensor(color: np.ndarray, multiple: int) -> torch.Tensor:
+    """uint8 ``[H, W, 3]`` to float ``[1, 3, H', W']`` in [0, 1], edge-padded to ``multiple``."""
+    height, width, _ = color.shape
+    padded = np.pad(color, ((0, -height % multiple), (0, -width % multiple), (0, 0)), mode="edge")
+    return torch.from_numpy(padded.transpose(2, 0, 1).copy()).float().div_(255.0)[None]
+
+
+def from_tensor(x: torch.Tensor, height: int, width: int) -> np.ndarray:
+    """Float ``[1, 3, H', W']`` in [0, 1] to uint8 ``[height, width, 3]`` (cropped)."""
+    pixels = x[0, :, :height, :width].mul(255.0).round_().clamp_(0, 255).to("cpu", torch.uint8)
+    return np.ascontiguousarray(pixels.permute(1, 2, 0).numpy())
+
+
+def encode_alpha(alpha: np.ndarray) -> bytes:
+    """Lossless alpha plane as PNG bytes."""
+    buffer = io.BytesIO()
+    Image.fromarray(alpha, "L").save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def decode_alpha(data: bytes, height: int, width: int) -> np.ndarray:
+    """Inverse of :func:`encode_alpha`; checks the plane's size."""
+    with Image.open(io.BytesIO(data), formats=["PNG"]) as plane:
+        if plane.size != (width, height) or plane.mode != "L":
+            raise ValueError("alpha plane does not match the image")
+        return np.asarray(plane).copy()

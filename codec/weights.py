@@ -1,0 +1,93 @@
+"""Loading exported weights safely (``allow_pickle=False``) into an inference-ready model."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from aecodec.bitstream.tables import TableSet
+from aecodec.codec.exact import IntegerConv
+from aecodec.codec.transforms import AnalysisTransform, HyperAnalysis, SynthesisTransform
+
+HASH_PREFIX_BYTES = 8
+
+
+@dataclass(frozen=True)
+class InferenceModel:
+    """What encoding and decoding need: float transforms, gains, exact ``h_s`` and frozen tables.
+
+    ``log_encoder_gain``/``log_decoder_gain`` are float32 ``[L, M]``; ``scale_thresholds`` int64
+    ``[S - 1]``; ``weights_hash`` is the first bytes of the SHA-256 of the weights file.
+    """
+
+    g_a: AnalysisTransform
+    g_s: SynthesisTransform
+    h_a: HyperAnalysis
+    log_encoder_gain: torch.Tensor
+    log_decoder_gain: torch.Tensor
+    hyper_layers: list[IntegerConv]
+    z_tables: TableSet
+    y_tables: TableSet
+    scale_thresholds: np.ndarray
+    weights_hash: bytes
+
+
+def load_inference_model(path: Path) -> InferenceModel:
+    """Read an exported ``.npz`` (see :mod:`aecodec.codec.export`) without unpickling anything."""
+    raw = Path(path).read_bytes()
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    n, m = (int(v) for v in arrays["config"])
+    return InferenceModel(
+        g_a=_float_module(AnalysisTransform(n, m), arrays, "g_a"),
+        g_s=_float_module(SynthesisTransform(n, m), arrays, "g_s"),
+        h_a=_float_module(HyperAnalysis(n, m), arrays, "h_a"),
+        log_encoder_gain=torch.from_numpy(arrays["gains.log_encoder"]),
+        log_decoder_gain=torch.from_numpy(arrays["gains.log_decoder"]),
+        hyper_layers=_hyper_layers(arrays),
+        z_tables=_tables(arrays, "z_tables"),
+        y_tables=_tables(arrays, "y_tables"),
+        scale_thresholds=arrays["scale_thresholds"].astype(np.int64),
+        weights_hash=hashlib.sha256(raw).digest()[:HASH_PREFIX_BYTES],
+    )
+
+
+def _float_module(module: torch.nn.Module, arrays: dict[str, np.ndarray], prefix: str) -> torch.nn.Module:
+    state = {
+        name[len(prefix) + 1 :]: torch.from_numpy(array.astype(np.float32))
+        for name, array in arrays.items()
+        if name.startswith(prefix + ".")
+    }
+    module.load_state_dict(state)
+    return module.eval().requires_grad_(False)
+
+
+def _hyper_layers(arrays: dict[str, np.ndarray]) -> list[IntegerConv]:
+    layers = []
+    index = 0
+    while f"h_s.{index}.weight" in arrays:
+        upsample, before, after = (int(v) for v in arrays[f"h_s.{index}.geometry"])
+        layers.append(
+            IntegerConv(
+                weight=arrays[f"h_s.{index}.weight"].astype(np.int64),
+                bias=arrays[f"h_s.{index}.bias"].astype(np.int64),
+                shift=arrays[f"h_s.{index}.shift"].astype(np.int64),
+                upsample=upsample,
+                pad_before=before,
+                pad_after=after,
+            )
+        )
+        index += 1
+    return layers
+
+
+def _tables(arrays: dict[str, np.ndarray], prefix: str) -> TableSet:
+    return TableSet(
+        frequencies=arrays[f"{prefix}.frequencies"].astype(np.int32),
+        offsets=arrays[f"{prefix}.offsets"].astype(np.int32),
+        lengths=arrays[f"{prefix}.lengths"].astype(np.int32),
+    )

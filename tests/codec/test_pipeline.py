@@ -1,0 +1,61 @@
+import numpy as np
+import pytest
+import torch
+
+from aecodec.bitstream.entropy_coder import decode_symbols
+from aecodec.bitstream.tables import PRECISION_BITS
+from aecodec.codec import pipeline
+from aecodec.codec.images import to_tensor
+
+
+@pytest.fixture
+def x(make_image):
+    return to_tensor(make_image(64, 128), pipeline.PAD_MULTIPLE)
+
+
+def test_symbols_survive_the_streams(tiny_model, x):
+    symbols = pipeline.analyse(tiny_model, x, 60.0)
+    streams = pipeline.encode(tiny_model, x, 60.0)
+    z_values = decode_symbols(streams.hyper, symbols.z_tables, tiny_model.z_tables)
+    y_values = decode_symbols(streams.latent, symbols.y_tables, tiny_model.y_tables)
+    assert np.array_equal(z_values, symbols.z_values)
+    assert np.array_equal(y_values, symbols.y_values)
+
+
+def test_decode_rebuilds_what_the_encoder_meant(tiny_model, x):
+    streams = pipeline.encode(tiny_model, x, 60.0)
+    first = pipeline.decode(tiny_model, streams, 60.0, 64, 128)
+    second = pipeline.decode(tiny_model, streams, 60.0, 64, 128)
+    assert first.shape == (1, 3, 64, 128)
+    assert torch.equal(first, second)
+
+
+def test_same_symbols_with_one_and_two_threads(tiny_model, x):
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        one = pipeline.encode(tiny_model, x, 40.0)
+        torch.set_num_threads(2)
+        two = pipeline.encode(tiny_model, x, 40.0)
+    finally:
+        torch.set_num_threads(threads)
+    assert one == two
+
+
+def test_coded_bits_match_the_tables_information(tiny_model, x):
+    symbols = pipeline.analyse(tiny_model, x, 90.0)
+    streams = pipeline.encode(tiny_model, x, 90.0)
+    ideal = _information_bits(symbols.y_values, symbols.y_tables, tiny_model.y_tables)
+    assert abs(8 * len(streams.latent) - ideal) <= 0.02 * ideal + 96
+
+
+def _information_bits(values, table_ids, tables):
+    total = 0.0
+    for value, table in zip(values, table_ids):
+        index = value - tables.offsets[table]
+        if not 0 <= index < tables.lengths[table]:
+            index = tables.lengths[table]
+            total += 32
+        total += -np.log2(tables.frequencies[table, index] / (1 << PRECISION_BITS))
+    return total
+

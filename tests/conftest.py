@@ -1,0 +1,43 @@
+"""Shared fixtures: synthetic images and a tiny random-weight model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from aecodec.codec.export import save_weights
+from aecodec.codec.model import HyperpriorModel, ModelConfig
+from aecodec.codec.weights import InferenceModel, load_inference_model
+
+
+def synthetic_image(height: int, width: int, seed: int = 0) -> np.ndarray:
+    """A smooth colour gradient with mild noise and an edge, uint8 ``[H, W, 3]``."""
+    rng = np.random.default_rng(seed)
+    rows = np.linspace(0, 1, height)[:, None]
+    cols = np.linspace(0, 1, width)[None, :]
+    base = np.stack(np.broadcast_arrays(rows * cols, 1 - rows, 0.5 + 0.4 * np.sin(6 * cols) * rows), axis=2)
+    base[height // 3 :, width // 2 :] *= 0.5
+    noisy = base * 235 + 10 + rng.normal(0, 4, (height, width, 3))
+    return np.clip(np.round(noisy), 0, 255).astype(np.uint8)
+
+
+@pytest.fixture
+def make_image():
+    """The :func:`synthetic_image` factory, for tests that need several sizes."""
+    return synthetic_image
+
+
+@pytest.fixture(scope="session")
+def tiny_trained_model() -> HyperpriorModel:
+    torch.manual_seed(0)
+    return HyperpriorModel(ModelConfig(n=16, m=24)).eval()
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory, tiny_trained_model: HyperpriorModel) -> InferenceModel:
+    path: Path = tmp_path_factory.mktemp("weights") / "tiny.npz"
+    save_weights(tiny_trained_model, path)
+    return load_inference_model(path)
