@@ -1,6 +1,8 @@
 """aecodec: a learned image codec. ``compress(image) -> bytes`` and ``decompress(data) -> Image``.
 
-The API is imported lazily so that ``aecodec.bitstream`` can be used without loading torch.
+Importing the package registers the ``.aec`` format with Pillow (``Image.open("x.aec")``,
+``image.save("x.aec", quality=60)``). The API is imported lazily so that ``import aecodec`` and
+``aecodec.bitstream`` never load torch.
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -10,12 +12,16 @@ try:
 except PackageNotFoundError:
     __version__ = "0.0.0"
 
-__all__ = ["compress", "decompress", "__version__"]
+from aecodec.codec import pillow_plugin as _pillow_plugin  # noqa: E402  (registration is the import)
+
+__all__ = ["compress", "decompress", "compress_to_target", "__version__"]
+
+_LAZY = {"compress": "api", "decompress": "api", "compress_to_target": "targets"}
 
 
 def __getattr__(name: str):
-    if name in ("compress", "decompress"):
-        from aecodec.codec import api
+    if name in _LAZY:
+        from importlib import import_module
 
-        return getattr(api, name)
+        return getattr(import_module(f"aecodec.codec.{_LAZY[name]}"), name)
     raise AttributeError(f"module 'aecodec' has no attribute {name!r}")

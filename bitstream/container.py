@@ -34,6 +34,8 @@ MAX_SECTIONS = 16
 _HEADER = struct.Struct("<8sBBH8sHIIBBB")
 _CRC = struct.Struct("<I")
 _SECTION = struct.Struct("<BII")
+HEADER_SIZE = _HEADER.size + _CRC.size
+"""Bytes :func:`read_header` needs: the fixed header and its CRC."""
 
 
 class ContainerError(ValueError):
@@ -100,7 +102,7 @@ def read_header(data: bytes) -> tuple[Header, int]:
     """Parse and validate the header; returns it and the number of sections that follow."""
     if len(data) < len(SIGNATURE) or data[: len(SIGNATURE)] != SIGNATURE:
         raise ContainerError("not an .aec file (bad signature)")
-    if len(data) < _HEADER.size + _CRC.size:
+    if len(data) < HEADER_SIZE:
         raise ContainerError("truncated header")
     fields = _HEADER.unpack_from(data)
     (crc,) = _CRC.unpack_from(data, _HEADER.size)
@@ -123,7 +125,7 @@ def read_header(data: bytes) -> tuple[Header, int]:
 def unpack(data: bytes) -> Container:
     """Parse and validate a whole file."""
     header, count = read_header(data)
-    offset = _HEADER.size + _CRC.size
+    offset = HEADER_SIZE
     sections: dict[SectionType, bytes] = {}
     for _ in range(count):
         kind, payload, offset = _read_section(data, offset)

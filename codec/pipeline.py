@@ -44,7 +44,7 @@ def analyse(model: InferenceModel, x: torch.Tensor, quality: float) -> LatentSym
     """Symbols for ``x`` ``[1, 3, H, W]`` in [0, 1], H and W multiples of ``PAD_MULTIPLE``."""
     gain = _gain(model.log_encoder_gain, quality, x.device)
     with torch.inference_mode():
-        y = model.g_a(x) * gain
+        y = model.g_a(x.contiguous(memory_format=torch.channels_last)) * gain
         z = model.h_a(y)
     z_hat = torch.round(z[0]).clamp(-Z_LIMIT, Z_LIMIT).to("cpu", torch.int64).numpy()
     hyper = hyper_synthesis(z_hat, model.hyper_layers)
@@ -81,7 +81,8 @@ def decode(model: InferenceModel, streams: LatentStreams, quality: float, height
     y_hat = _dequantize(residual, hyper).to(device)
     gain = _gain(model.log_decoder_gain, quality, device)
     with torch.inference_mode():
-        return model.g_s(y_hat[None] * gain).clamp_(0.0, 1.0)
+        y_hat = (y_hat[None] * gain).contiguous(memory_format=torch.channels_last)
+        return model.g_s(y_hat).clamp_(0.0, 1.0)
 
 
 def _dequantize(residual: np.ndarray, hyper: HyperParameters) -> torch.Tensor:

@@ -63,7 +63,7 @@ def _float_module(module: torch.nn.Module, arrays: dict[str, np.ndarray], prefix
         if name.startswith(prefix + ".")
     }
     module.load_state_dict(state)
-    return module.eval().requires_grad_(False)
+    return module.eval().requires_grad_(False).to(memory_format=torch.channels_last)
 
 
 def _hyper_layers(arrays: dict[str, np.ndarray]) -> list[IntegerConv]:

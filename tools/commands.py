@@ -3,37 +3,59 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import time
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 import click
-import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from aecodec.bitstream import container
 from aecodec.bitstream.entropy_coder import StreamError
+from aecodec.tools import formats
+from aecodec.tools.formats import ImageFormat
 from aecodec.tools.output import OutputError, check_target, write_atomically
+from aecodec.tools.streams import check_output, display_name, is_stdio, read_input, write_output
+
+if TYPE_CHECKING:
+    from aecodec.codec.targets import Target
 
 USER_ERRORS = (OutputError, container.ContainerError, StreamError, OSError, ValueError,
-               UnidentifiedImageError, Image.DecompressionBombError)
+               UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning)
+
+
+def error_message(error: BaseException) -> str | None:
+    """The one-line message for an expected failure; None for anything else (a bug)."""
+    if isinstance(error, FileNotFoundError) and error.filename is not None:
+        return f"{error.filename}: no such file"
+    if isinstance(error, USER_ERRORS):
+        return str(error) or type(error).__name__
+    return None
+
+
+@contextlib.contextmanager
+def strict_warnings() -> Iterator[None]:
+    """Treat Pillow's decompression-bomb warning as an error."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        yield
 
 
 @contextlib.contextmanager
 def user_errors() -> Iterator[None]:
     """Turn expected failures into a one-line ``click`` error (exit status 1, no traceback)."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+        with strict_warnings():
             yield
-    except FileNotFoundError as error:
-        raise click.ClickException(f"{error.filename}: no such file") from None
-    except Image.DecompressionBombWarning as error:
-        raise click.ClickException(str(error)) from None
-    except USER_ERRORS as error:
-        raise click.ClickException(str(error) or type(error).__name__) from None
+    except Exception as error:
+        message = error_message(error)
+        if message is None:
+            raise
+        raise click.ClickException(message) from None
 
 
 def resolve_device(name: str) -> str:
@@ -48,68 +70,121 @@ def resolve_device(name: str) -> str:
 
 
 @dataclass(frozen=True)
-class CodingReport:
-    """What ``-v`` prints. Times in seconds; PSNR in dB on 8-bit RGB (None when not measured)."""
+class CompressSettings:
+    """How ``compress`` codes each file: at ``quality``, or at the quality that meets ``target``."""
 
-    path: Path
-    size_bytes: int
+    quality: float
+    target: Target | None = None
+    device: str = "cpu"
+    force: bool = False
+    verbose: bool = False
+
+
+@dataclass(frozen=True)
+class DecompressSettings:
+    """How ``decompress`` writes each image; ``image_format`` None means from the output's name."""
+
+    image_format: ImageFormat | None = None
+    device: str = "cpu"
+    force: bool = False
+    verbose: bool = False
+
+
+@dataclass(frozen=True)
+class CodingReport:
+    """One coded file. ``label`` names the ``.aec`` side; sizes in bytes; seconds; PSNR in dB on 8-bit RGB.
+
+    ``aec_bytes`` is the whole ``.aec`` file (bpp counts it all); ``input_bytes`` and
+    ``output_bytes`` are the files read and written. ``note`` is a warning, such as a target
+    that could not be met.
+    """
+
+    label: str
+    aec_bytes: int
     width: int
     height: int
     seconds: float
+    input_bytes: int
+    output_bytes: int
+    quality: float | None = None
     psnr: float | None = None
+    note: str | None = None
+
+    @property
+    def bpp(self) -> float:
+        return 8 * self.aec_bytes / (self.width * self.height)
 
     def __str__(self) -> str:
-        bpp = 8 * self.size_bytes / (self.width * self.height)
-        text = f"{self.path}: {self.width}x{self.height}, {self.size_bytes} bytes, {bpp:.4f} bpp"
+        text = f"{self.label}: {self.width}x{self.height}, {self.aec_bytes} bytes, {self.bpp:.4f} bpp"
+        if self.quality is not None:
+            text += f", quality {self.quality:g}"
         if self.psnr is not None:
             text += f", PSNR {self.psnr:.2f} dB"
         return text + f", {self.seconds:.2f} s"
 
 
-def compress_file(source: Path, target: Path, quality: float, device: str, force: bool, verbose: bool) -> CodingReport:
-    """Read an image, write its ``.aec`` file; with ``verbose`` also decode to measure PSNR."""
-    from aecodec.codec.api import compress, decompress
+class _Encoded(NamedTuple):
+    data: bytes
+    quality: float
+    note: str | None
 
-    with Image.open(source) as image:
+
+def compress_file(source: Path, target: Path, settings: CompressSettings) -> CodingReport:
+    """Read an image, write its ``.aec`` file (``-`` is stdin/stdout); ``verbose`` also measures PSNR."""
+    from aecodec.codec.api import decompress
+    from aecodec.codec.targets import rgb_psnr
+
+    image, input_bytes = _open_image(source)
+    with image:
         image.load()
-        check_target(target, force, source)
+        check_output(target, settings.force, source)
         start = time.perf_counter()
-        data = compress(image, quality=quality, device=device)
+        encoded = _encode(image, settings)
         seconds = time.perf_counter() - start
-        psnr = _psnr(image, decompress(data, device=device)) if verbose else None
+        psnr = rgb_psnr(image, decompress(encoded.data, device=settings.device)) if settings.verbose else None
         width, height = image.size
-    write_atomically(target, lambda handle: handle.write(data))
-    return CodingReport(target, len(data), width, height, seconds, psnr)
+    write_output(target, encoded.data)
+    size = len(encoded.data)
+    return CodingReport(display_name(target, "stdout"), size, width, height, seconds, input_bytes, size,
+                        encoded.quality, psnr, encoded.note)
 
 
-def decompress_file(source: Path, target: Path, device: str, force: bool) -> CodingReport:
-    """Read an ``.aec`` file and write the image in the format named by ``target``'s extension."""
+def decompress_file(source: Path, target: Path, settings: DecompressSettings) -> CodingReport:
+    """Read an ``.aec`` file and write the image (``-`` is stdin/stdout; see :func:`formats.for_output`)."""
     from aecodec.codec.api import decompress
 
-    data = source.read_bytes()
-    check_target(target, force, source)
-    image_format = Image.registered_extensions().get(target.suffix.lower())
-    if image_format is None:
-        raise OutputError(f"cannot tell an image format from the extension of {target}")
+    data = read_input(source)
+    check_output(target, settings.force, source)
+    image_format = formats.for_output(target, settings.image_format)
     start = time.perf_counter()
-    image = decompress(data, device=device)
+    image = decompress(data, device=settings.device)
     seconds = time.perf_counter() - start
-    write_atomically(target, lambda handle: _save(image, handle, image_format))
-    return CodingReport(source, len(data), image.width, image.height, seconds)
+    encoded = formats.encode_image(image, image_format)
+    write_output(target, encoded)
+    return CodingReport(display_name(source, "stdin"), len(data), image.width, image.height, seconds,
+                        len(data), len(encoded))
 
 
-def _save(image: Image.Image, handle, image_format: str) -> None:
-    extra = {key: image.info[key] for key in ("icc_profile", "exif") if key in image.info}
-    if image_format == "JPEG" and image.mode in ("RGBA", "LA"):
-        raise OutputError("JPEG cannot store an alpha channel; choose .png or .webp")
-    image.save(handle, format=image_format, **extra)
+def _open_image(source: Path) -> tuple[Image.Image, int]:
+    """The image at ``source`` (``-``: standard input) and the size of its file in bytes."""
+    if not is_stdio(source):
+        input_bytes = source.stat().st_size
+        return Image.open(source), input_bytes
+    data = read_input(source)
+    try:
+        return Image.open(io.BytesIO(data)), len(data)
+    except UnidentifiedImageError:
+        raise UnidentifiedImageError("standard input is not an image Pillow can read") from None
 
 
-def _psnr(original: Image.Image, decoded: Image.Image) -> float:
-    reference = np.asarray(original.convert("RGB"), dtype=np.float64)
-    test = np.asarray(decoded.convert("RGB"), dtype=np.float64)
-    mse = np.mean((reference - test) ** 2)
-    return float("inf") if mse == 0 else float(10 * np.log10(255.0**2 / mse))
+def _encode(image: Image.Image, settings: CompressSettings) -> _Encoded:
+    from aecodec.codec.api import compress
+    from aecodec.codec.targets import encode_for_target
+
+    if settings.target is None:
+        return _Encoded(compress(image, quality=settings.quality, device=settings.device), settings.quality, None)
+    result = encode_for_target(image, settings.target, settings.device)
+    return _Encoded(result.data, result.quality, None if result.met else result.shortfall())
 
 
 def describe_file(path: Path) -> dict:

@@ -1,0 +1,108 @@
+"""The ``eval`` command end to end on two tiny images, and its one-line errors."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from aecodec.tools.evaluation.command import evaluate
+from click.testing import CliRunner
+from PIL import Image
+
+OUTPUTS = ("rd.json", "rd.csv", "rd_psnr.png", "rd_msssim.png", "report.md")
+
+
+def write_images(folder: Path, make_image, size: tuple[int, int] = (168, 176)) -> list[Path]:
+    """Two images as PNG files, by default large enough for five-scale MS-SSIM."""
+    folder.mkdir()
+    paths = [folder / f"image{seed}.png" for seed in range(2)]
+    for seed, path in enumerate(paths):
+        Image.fromarray(make_image(*size, seed)).save(path)
+    return paths
+
+
+def write_references(path: Path) -> Path:
+    curves = {"JPEG (Pillow test)": {"bpp": [0.5, 1.0, 2.0, 4.0], "psnr": [24.0, 28.0, 32.0, 37.0],
+                                     "ms_ssim": [0.9, 0.95, 0.98, 0.99]},
+              "VTM (test)": {"bpp": [0.2, 0.5, 1.0, 2.0], "psnr": [27.0, 31.0, 35.0, 39.0]}}
+    path.write_text(json.dumps({"about": "synthetic", "curves": curves}))
+    return path
+
+
+def run(*arguments: str):
+    return CliRunner().invoke(evaluate, list(arguments), catch_exceptions=False)
+
+
+def test_writes_all_outputs(tmp_path: Path, make_image) -> None:
+    images = write_images(tmp_path / "images", make_image)
+    out = tmp_path / "out"
+    references = write_references(tmp_path / "refs.json")
+    result = run(str(tmp_path / "images"), "--codec", "jpeg", "--codec", "pca", "--quality", "30",
+                 "--quality", "60", "--quality", "85", "--out", str(out), "--reference-curves", str(references))
+    assert result.exit_code == 0, result.output
+    assert all((out / name).stat().st_size > 0 for name in OUTPUTS)
+    document = json.loads((out / "rd.json").read_text())
+    assert document["images"] == [str(p) for p in images]
+    assert set(document["codecs"]) == {"jpeg", "pca"}
+    points = document["codecs"]["pca"]["points"]
+    assert [p["quality"] for p in points] == [30.0, 60.0, 85.0]
+    assert all(p["bpp"] > 0 and p["psnr"] > 0 and 0 < p["ms_ssim"] <= 1 for p in points)
+    assert len(document["codecs"]["jpeg"]["per_image"]) == 6
+    assert document["bd_rate"]["pca"]["jpeg"] is not None
+    assert "VTM (test)" in document["bd_rate"]["jpeg"]
+    with (out / "rd.csv").open() as handle:
+        assert len(list(csv.DictReader(handle))) == 2 * 3 * 2
+    report = (out / "report.md").read_text()
+    assert "Sanity check" in report and "rd_psnr.png" in report and "| pca |" in report
+
+
+def test_parallel_jobs_give_the_same_rates(tmp_path: Path, make_image) -> None:
+    write_images(tmp_path / "images", make_image, (40, 48))
+    for jobs in ("1", "2"):
+        result = run(str(tmp_path / "images"), "--codec", "pca", "--quality", "50", "--jobs", jobs,
+                     "--out", str(tmp_path / jobs))
+        assert result.exit_code == 0, result.output
+    one, two = (json.loads((tmp_path / j / "rd.json").read_text()) for j in ("1", "2"))
+    assert one["codecs"]["pca"]["points"][0]["bpp"] == two["codecs"]["pca"]["points"][0]["bpp"]
+
+
+def test_unknown_codec_is_a_one_line_error(tmp_path: Path, make_image) -> None:
+    write_images(tmp_path / "images", make_image)
+    result = run(str(tmp_path / "images"), "--codec", "nope", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == ["Error: unknown codec 'nope' (known: aecodec, jpeg, jpeg444, "
+                                                  "jpeg-default, webp, avif, jxl, pca)"]
+
+
+def test_folder_without_images_is_a_one_line_error(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = run(str(tmp_path / "empty"), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "no images found" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_bad_reference_file_is_a_one_line_error(tmp_path: Path, make_image) -> None:
+    write_images(tmp_path / "images", make_image)
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"curves": {"x": {"bpp": [1, 2]}}}')
+    result = run(str(tmp_path / "images"), "--reference-curves", str(bad), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "psnr" in result.output
+
+
+@pytest.mark.parametrize("missing", ["avif", "jxl"])
+def test_missing_codecs_are_skipped_not_fatal(tmp_path: Path, make_image, monkeypatch, missing: str) -> None:
+    from aecodec.tools.evaluation import codecs
+
+    def unavailable():
+        raise codecs.CodecUnavailable("plugin not installed")
+
+    monkeypatch.setitem(codecs.FACTORIES, missing, unavailable)
+    write_images(tmp_path / "images", make_image)
+    result = run(str(tmp_path / "images"), "--codec", missing, "--codec", "jpeg", "--quality", "50",
+                 "--quality", "80", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0
+    assert f"skipping {missing}: plugin not installed" in result.output
+    assert missing not in json.loads((tmp_path / "out" / "rd.json").read_text())["codecs"]

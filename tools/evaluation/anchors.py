@@ -1,0 +1,48 @@
+"""Loading published reference curves, such as ``kodak_published.json``.
+
+The file is JSON: ``{"about": str, "curves": {NAME: {"bpp": [...], "psnr": [...], "ms_ssim":
+[...]}}}`` with mean bpp, mean RGB PSNR (dB) and optionally mean MS-SSIM per point.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from aecodec.tools.evaluation.records import Curve, ReferenceSet
+
+
+class ReferenceFileError(ValueError):
+    """A reference-curves file that does not have the expected shape."""
+
+
+def load_reference_curves(path: Path) -> ReferenceSet:
+    """Read and check the curves in ``path``; raises :class:`ReferenceFileError`."""
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ReferenceFileError(f"cannot read reference curves {path}: {error}") from None
+    curves = document.get("curves") if isinstance(document, dict) else None
+    if not isinstance(curves, dict) or not curves:
+        raise ReferenceFileError(f"{path}: expected an object with a non-empty \"curves\" object")
+    return ReferenceSet(str(path), str(document.get("about", "")),
+                        tuple(_curve(name, entry, path) for name, entry in curves.items()))
+
+
+def _curve(name: str, entry: Any, path: Path) -> Curve:
+    if not isinstance(entry, dict):
+        raise ReferenceFileError(f"{path}: curve {name!r} is not an object")
+    bpp, psnr = _numbers(entry, "bpp", name, path), _numbers(entry, "psnr", name, path)
+    ms_ssim = _numbers(entry, "ms_ssim", name, path) if "ms_ssim" in entry else None
+    try:
+        return Curve(name, bpp, psnr, ms_ssim)
+    except ValueError as error:
+        raise ReferenceFileError(f"{path}: {error}") from None
+
+
+def _numbers(entry: dict, key: str, name: str, path: Path) -> tuple[float, ...]:
+    values = entry.get(key)
+    if not isinstance(values, list) or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        raise ReferenceFileError(f"{path}: curve {name!r} needs a list of numbers under {key!r}")
+    return tuple(float(v) for v in values)

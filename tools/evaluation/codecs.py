@@ -1,0 +1,111 @@
+"""The one interface every evaluated codec implements, and the registry of codecs by name.
+
+A codec turns an RGB :class:`PIL.Image.Image` into real file bytes at a quality and back. Quality
+is a float whose meaning is the codec's own (higher is better for every codec here). Codecs whose
+library is missing raise :class:`CodecUnavailable` when made, so a run can skip them.
+
+>>> from PIL import Image
+>>> codec = make_codec("jpeg")
+>>> data = codec.encode(Image.new("RGB", (16, 8), (200, 30, 40)), 75)
+>>> codec.decode(data).size
+(16, 8)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+
+class CodecUnavailable(RuntimeError):
+    """The codec's library is not installed or lacks an encoder; the message says which."""
+
+
+@runtime_checkable
+class Codec(Protocol):
+    """An image codec under evaluation.
+
+    ``name`` is the registry name, ``description`` names the library and its version and the
+    settings used, ``default_qualities`` the qualities a run uses when none are given.
+    """
+
+    name: str
+    description: str
+    default_qualities: tuple[float, ...]
+
+    def encode(self, image: Image.Image, quality: float) -> bytes:
+        """Compress an RGB image into the bytes of a complete file."""
+        ...
+
+    def decode(self, data: bytes) -> Image.Image:
+        """Rebuild the RGB image from the bytes that :meth:`encode` returned."""
+        ...
+
+
+def _jpeg() -> Codec:
+    from aecodec.tools.evaluation.pillow_codecs import jpeg
+
+    return jpeg("jpeg", subsampling=2, optimize=True)
+
+
+def _jpeg444() -> Codec:
+    from aecodec.tools.evaluation.pillow_codecs import jpeg
+
+    return jpeg("jpeg444", subsampling=0, optimize=True)
+
+
+def _jpeg_default() -> Codec:
+    from aecodec.tools.evaluation.pillow_codecs import jpeg_default
+
+    return jpeg_default()
+
+
+def _webp() -> Codec:
+    from aecodec.tools.evaluation.pillow_codecs import webp
+
+    return webp()
+
+
+def _avif() -> Codec:
+    from aecodec.tools.evaluation.pillow_codecs import avif
+
+    return avif()
+
+
+def _jxl() -> Codec:
+    from aecodec.tools.evaluation.pillow_codecs import jxl
+
+    return jxl()
+
+
+def _pca() -> Codec:
+    from aecodec.tools.evaluation.pca_codec import PcaCodec
+
+    return PcaCodec.from_package()
+
+
+def _aecodec() -> Codec:
+    from aecodec.tools.evaluation.learned_codec import LearnedCodec
+
+    return LearnedCodec.from_package()
+
+
+FACTORIES: dict[str, Callable[[], Codec]] = {
+    "aecodec": _aecodec,
+    "jpeg": _jpeg,
+    "jpeg444": _jpeg444,
+    "jpeg-default": _jpeg_default,
+    "webp": _webp,
+    "avif": _avif,
+    "jxl": _jxl,
+    "pca": _pca,
+}
+CODEC_NAMES: tuple[str, ...] = tuple(FACTORIES)
+
+
+def make_codec(name: str) -> Codec:
+    """The codec registered as ``name``; ``KeyError`` if unknown, :class:`CodecUnavailable` if missing."""
+    return FACTORIES[name]()

@@ -1,0 +1,101 @@
+"""Typed records of an evaluation: single measurements, averaged points, curves, the whole run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aecodec.tools.machine import MachineInfo
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One codec at one quality on one image. Rate in bits per pixel of the whole file, PSNR in dB,
+    MS-SSIM in 0…1 (``None`` when the image is too small), times in milliseconds."""
+
+    codec: str
+    quality: float
+    image: str
+    width: int
+    height: int
+    file_bytes: int
+    bpp: float
+    psnr: float
+    ms_ssim: float | None
+    encode_ms: float
+    decode_ms: float
+
+
+@dataclass(frozen=True)
+class RDPoint:
+    """Means over the images of one codec at one quality (``ms_ssim`` ``None`` if any image lacks it)."""
+
+    quality: float
+    bpp: float
+    psnr: float
+    ms_ssim: float | None
+    encode_ms: float
+    decode_ms: float
+
+
+@dataclass(frozen=True)
+class Curve:
+    """A rate–distortion curve: ``bpp``, ``psnr`` (dB) and optionally ``ms_ssim``, point by point."""
+
+    name: str
+    bpp: tuple[float, ...]
+    psnr: tuple[float, ...]
+    ms_ssim: tuple[float, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.bpp) != len(self.psnr) or (self.ms_ssim is not None and len(self.ms_ssim) != len(self.bpp)):
+            raise ValueError(f"curve {self.name!r}: bpp, psnr and ms_ssim need the same number of points")
+
+
+@dataclass(frozen=True)
+class CodecResult:
+    """Everything measured for one codec: averaged ``points`` by quality and the ``per_image`` measurements."""
+
+    name: str
+    description: str
+    points: tuple[RDPoint, ...]
+    per_image: tuple[Measurement, ...]
+
+    def curve(self) -> Curve:
+        """The averaged points as a :class:`Curve` named after the codec."""
+        ms_ssim = tuple(p.ms_ssim for p in self.points)
+        return Curve(self.name, tuple(p.bpp for p in self.points), tuple(p.psnr for p in self.points),
+                     None if any(v is None for v in ms_ssim) else ms_ssim)
+
+
+@dataclass(frozen=True)
+class ReferenceSet:
+    """Published curves loaded from a file, with the file's own description (``about``)."""
+
+    source: str
+    about: str
+    curves: tuple[Curve, ...]
+
+
+@dataclass(frozen=True)
+class Environment:
+    """Where a run happened: the machine record of :mod:`aecodec.tools.machine` and library versions."""
+
+    machine: MachineInfo
+    libraries: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A finished run. ``bd_rate[test][reference]`` is the BD-rate in percent, ``None`` where undefined."""
+
+    images: tuple[str, ...]
+    environment: Environment
+    jobs: int
+    started: str
+    seconds: float
+    codecs: tuple[CodecResult, ...]
+    skipped: dict[str, str]
+    references: ReferenceSet | None
+    bd_rate: dict[str, dict[str, float | None]]

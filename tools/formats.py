@@ -1,0 +1,67 @@
+"""Image formats that ``decompress`` writes: named by ``--format``, by the output's extension, or PNG."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from aecodec.tools.output import OutputError
+from aecodec.tools.streams import is_stdio
+
+DEFAULT_FORMAT = "PNG"
+_CODEC_FORMAT = "AEC"
+
+
+@dataclass(frozen=True)
+class ImageFormat:
+    """A Pillow format that can be written: its id (``"PNG"``) and a file extension (``".png"``)."""
+
+    name: str
+    extension: str
+
+
+def by_name(name: str) -> ImageFormat:
+    """A format from a name or an extension, any case: ``png``, ``JPEG``, ``jpg``, ``.webp``."""
+    key = name.strip().lower().lstrip(".")
+    extensions = Image.registered_extensions()
+    found = extensions.get(f".{key}")
+    if _writable(found):
+        return ImageFormat(found, f".{key}")
+    if _writable(key.upper()):
+        return ImageFormat(key.upper(), _first_extension(key.upper(), extensions))
+    raise ValueError(f"unknown image format {name!r} (or one Pillow cannot write)")
+
+
+def for_output(target: Path, requested: ImageFormat | None) -> ImageFormat:
+    """``requested`` if given, PNG for standard output, else the format of ``target``'s extension."""
+    if requested is not None:
+        return requested
+    if is_stdio(target):
+        return by_name(DEFAULT_FORMAT)
+    found = Image.registered_extensions().get(target.suffix.lower())
+    if found == _CODEC_FORMAT:
+        raise OutputError(f"{target}: decompress writes an image, not an .aec file (try .png)")
+    if not _writable(found):
+        raise OutputError(f"cannot tell an image format from the extension of {target}")
+    return ImageFormat(found, target.suffix.lower())
+
+
+def encode_image(image: Image.Image, image_format: ImageFormat) -> bytes:
+    """The file bytes of ``image`` in ``image_format``, with its ICC profile and EXIF."""
+    if image_format.name == "JPEG" and image.mode in ("RGBA", "LA"):
+        raise OutputError("JPEG cannot store an alpha channel; choose .png or .webp")
+    extra = {key: image.info[key] for key in ("icc_profile", "exif") if key in image.info}
+    buffer = io.BytesIO()
+    image.save(buffer, format=image_format.name, **extra)
+    return buffer.getvalue()
+
+
+def _writable(name: str | None) -> bool:
+    return name is not None and name != _CODEC_FORMAT and name in Image.SAVE
+
+
+def _first_extension(name: str, extensions: dict[str, str]) -> str:
+    return next((extension for extension, owner in extensions.items() if owner == name), f".{name.lower()}")

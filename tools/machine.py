@@ -1,0 +1,46 @@
+"""A description of the machine a measurement ran on, for results files."""
+
+from __future__ import annotations
+
+import os
+import platform
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class MachineInfo:
+    """Processor, core count, OS and the versions that change numbers."""
+
+    processor: str
+    cores: int
+    system: str
+    python: str
+    torch: str
+    torch_threads: int
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def describe_machine() -> MachineInfo:
+    import torch
+
+    return MachineInfo(
+        processor=_processor_name(),
+        cores=os.cpu_count() or 0,
+        system=f"{platform.system()} {platform.release()} {platform.machine()}",
+        python=platform.python_version(),
+        torch=torch.__version__,
+        torch_threads=torch.get_num_threads(),
+    )
+
+
+def _processor_name() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
