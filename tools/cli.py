@@ -5,10 +5,16 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from aecodec import __version__
+from aecodec.tools.evaluation.command import evaluate
+
+if TYPE_CHECKING:
+    from aecodec.codec.targets import Target
+    from aecodec.tools.formats import ImageFormat
 
 DEFAULT_QUALITY = 75.0
 
@@ -16,7 +22,20 @@ DEFAULT_QUALITY = 75.0
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="aecodec")
 def main() -> None:
-    """aecodec: a learned image codec with exact decoding on every machine."""
+    """aecodec: a learned image codec with exact decoding on every machine.
+
+    '-' stands for standard input or output; status messages always go to stderr.
+    Run 'aecodec COMMAND --help' for each command's options and examples.
+
+    \b
+    Examples:
+      aecodec compress photo.png -q 60 -v           # photo.aec
+      aecodec compress photos/ -o coded/ --jobs 2   # a whole folder
+      aecodec compress photo.png --target-bpp 0.4
+      cat photo.png | aecodec compress - | aecodec decompress - > round-trip.png
+      aecodec decompress photo.aec -o photo.webp
+      aecodec info photo.aec --json
+    """
 
 
 def _device_option(function):
@@ -26,48 +45,130 @@ def _device_option(function):
     )(function)
 
 
-@main.command()
-@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Default: INPUT with .aec.")
-@click.option("-q", "--quality", type=click.FloatRange(0, 100), default=DEFAULT_QUALITY, show_default=True,
-              help="0-100, higher is larger and better.")
-@_device_option
-@click.option("-f", "--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
-@click.option("-v", "--verbose", is_flag=True, help="Print bpp, PSNR and times.")
-def compress(input_path: Path, output: Path | None, quality: float, device: str, force: bool, verbose: bool) -> None:
-    """Compress an image file to .aec."""
-    from aecodec.tools import commands
+_INPUTS = click.Path(path_type=Path, allow_dash=True)
 
-    with commands.user_errors():
-        report = commands.compress_file(input_path, output or input_path.with_suffix(".aec"), quality,
-                                        commands.resolve_device(device), force, verbose)
-    if verbose:
-        click.echo(report, err=True)
+
+def _batch_options(function):
+    """--jobs and --force, shared by compress and decompress."""
+    function = click.option("-f", "--force", is_flag=True, help="Overwrite outputs that exist.")(function)
+    function = click.option(
+        "-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+        help="Files coded at once, each in its own process (several inputs or a folder).",
+    )(function)
+    return function
 
 
 @main.command()
-@click.argument("input_path", metavar="INPUT.aec", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Default: INPUT with .png; the extension picks the format.")
+@click.argument("inputs", metavar="INPUT...", nargs=-1, required=True, type=_INPUTS)
+@click.option("-o", "--output", type=_INPUTS,
+              help="The .aec file for one INPUT ('-': stdout), or a directory for several or a folder.  "
+                   "[default: INPUT with .aec beside it; stdout when INPUT is '-']")
+@click.option("-q", "--quality", type=click.FloatRange(0, 100),
+              help=f"0-100, continuous; higher is larger and better.  [default: {DEFAULT_QUALITY:g}]")
+@click.option("--target-bpp", type=click.FloatRange(min=0, min_open=True), metavar="BPP",
+              help="Pick the quality whose file has this many bits per pixel (header included).")
+@click.option("--target-size", type=click.IntRange(min=1), metavar="BYTES",
+              help="Pick the quality whose file has this many bytes.")
+@click.option("--target-psnr", type=click.FloatRange(min=0, min_open=True), metavar="DB",
+              help="Pick the quality whose decoded image has this PSNR (8-bit RGB).")
 @_device_option
-@click.option("-f", "--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
-@click.option("-v", "--verbose", is_flag=True, help="Print size and time.")
-def decompress(input_path: Path, output: Path | None, device: str, force: bool, verbose: bool) -> None:
-    """Decompress an .aec file to an image (PNG unless OUTPUT says otherwise)."""
-    from aecodec.tools import commands
+@_batch_options
+@click.option("-v", "--verbose", is_flag=True, help="Print bpp, quality, PSNR and time per file (stderr).")
+def compress(inputs: tuple[Path, ...], output: Path | None, quality: float | None, target_bpp: float | None,
+             target_size: int | None, target_psnr: float | None, device: str, jobs: int, force: bool,
+             verbose: bool) -> None:
+    """Compress images to .aec files.
+
+    INPUT is an image file, a folder (searched recursively for images), or '-' for standard input.
+    The file size follows -q, or one target: --target-bpp, --target-size or --target-psnr, met
+    within 3% by a short search over the quality (or the closest reachable, with a warning).
+    Status messages go to stderr, so stdout can carry the file.
+
+    \b
+    Examples:
+      aecodec compress photo.png                      # writes photo.aec, quality 75
+      aecodec compress photo.png -q 40 -o small.aec -v
+      aecodec compress photo.png --target-bpp 0.5     # or --target-size 20000, --target-psnr 32
+      cat photo.png | aecodec compress - > photo.aec
+      aecodec compress photos/ extra.png -o coded/ --jobs 2
+    """
+    from aecodec.tools import commands, runs
+
+    target = _target(quality, target_bpp, target_size, target_psnr)
+    with commands.user_errors():
+        settings = commands.CompressSettings(DEFAULT_QUALITY if quality is None else quality, target,
+                                             commands.resolve_device(device), force, verbose)
+        runs.compress_inputs(inputs, output, settings, jobs)
+
+
+def _target(quality: float | None, bpp: float | None, size: int | None, psnr: float | None) -> Target | None:
+    """The --target-* option given, if any; at most one of them and -q."""
+    given = [name for name, value in (("-q", quality), ("--target-bpp", bpp), ("--target-size", size),
+                                      ("--target-psnr", psnr)) if value is not None]
+    if len(given) > 1:
+        raise click.UsageError(f"{' and '.join(given)} cannot be combined; give a quality or one target")
+    from aecodec.codec.targets import Target
+
+    return Target.from_options(bpp, size, psnr)
+
+
+def _parse_format(context: click.Context, parameter: click.Parameter, value: str | None) -> ImageFormat | None:
+    if value is None:
+        return None
+    from aecodec.tools.formats import by_name
+
+    try:
+        return by_name(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+@main.command()
+@click.argument("inputs", metavar="INPUT.aec...", nargs=-1, required=True, type=_INPUTS)
+@click.option("-o", "--output", type=_INPUTS,
+              help="The image for one INPUT ('-': stdout), or a directory for several or a folder.  "
+                   "[default: INPUT with .png (or the --format's extension); stdout when INPUT is '-']")
+@click.option("--format", "image_format", metavar="FORMAT", callback=_parse_format,
+              help="png, jpeg, webp, tiff, ... (any format Pillow writes).  [default: from the output's "
+                   "extension; png for stdout and new names]")
+@_device_option
+@_batch_options
+@click.option("-v", "--verbose", is_flag=True, help="Print size, bpp and time per file (stderr).")
+def decompress(inputs: tuple[Path, ...], output: Path | None, image_format: ImageFormat | None, device: str,
+               jobs: int, force: bool, verbose: bool) -> None:
+    """Decompress .aec files to images.
+
+    INPUT.aec is an .aec file, a folder (searched recursively for .aec files), or '-' for standard
+    input. The image format is --format if given, else the output's extension, else PNG.
+
+    \b
+    Examples:
+      aecodec decompress photo.aec                    # writes photo.png
+      aecodec decompress photo.aec -o photo.webp
+      aecodec decompress photo.aec -o - --format jpeg > photo.jpg
+      cat photo.aec | aecodec decompress - | display
+      aecodec decompress coded/ -o images/ --jobs 2
+    """
+    from aecodec.tools import commands, runs
 
     with commands.user_errors():
-        report = commands.decompress_file(input_path, output or input_path.with_suffix(".png"),
-                                          commands.resolve_device(device), force)
-    if verbose:
-        click.echo(report, err=True)
+        settings = commands.DecompressSettings(image_format, commands.resolve_device(device), force, verbose)
+        runs.decompress_inputs(inputs, output, settings, jobs)
 
 
 @main.command()
 @click.argument("input_path", metavar="INPUT.aec", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the header as JSON.")
 def info(input_path: Path, as_json: bool) -> None:
-    """Print the header and sections of an .aec file (no model needed)."""
+    """Print the header and sections of an .aec file (no model needed).
+
+    bpp counts the whole file, header included.
+
+    \b
+    Examples:
+      aecodec info photo.aec
+      aecodec info photo.aec --json
+    """
     from aecodec.tools import commands
 
     with commands.user_errors():
@@ -80,25 +181,38 @@ def info(input_path: Path, as_json: bool) -> None:
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Checkpoint to write.")
 @click.option("--resume", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Checkpoint to continue from.")
 @click.option("--steps", default=40000, show_default=True, help="Total steps to reach, counted across resumes.")
-@click.option("--batch-size", default=8, show_default=True)
+@click.option("--batch-size", default=8, show_default=True, help="Global batch, split evenly across torchrun processes.")
 @click.option("--crop", default=128, show_default=True, help="Square crop side in pixels (a multiple of 64).")
 @click.option("--lr", "learning_rate", default=3e-4, show_default=True, help="Peak learning rate.")
-@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True,
+              help="Under torchrun, cuda means GPU LOCAL_RANK of each machine.")
 @click.option("--fp32", is_flag=True, help="Disable bfloat16 mixed precision.")
+@click.option("--compile", "compile_step", is_flag=True, help="Compile the training step with torch.compile (for GPUs).")
+@click.option("--threads", type=click.IntRange(min=0), default=0, show_default=True,
+              help="CPU threads per process; 0 keeps OMP_NUM_THREADS or shares the cores among local processes.")
 @click.option("--channels", type=(int, int), default=(128, 192), show_default=True,
               help="Transform and latent widths N M of a new model (a resumed run keeps its own).")
 def train(data_dir: Path, out: Path, resume: Path | None, steps: int, batch_size: int, crop: int,
-          learning_rate: float, device: str, fp32: bool, channels: tuple[int, int]) -> None:
-    """Train the model on the photos in DATA_DIR, writing resumable checkpoints to --out."""
+          learning_rate: float, device: str, fp32: bool, compile_step: bool, threads: int,
+          channels: tuple[int, int]) -> None:
+    """Train the model on the photos in DATA_DIR, writing resumable checkpoints to --out.
+
+    Runs as one process, or as each of several under torchrun (DistributedDataParallel):
+
+    \b
+    torchrun --standalone --nproc_per_node 2 -m aecodec.tools.cli train DATA_DIR --out run.ckpt
+    """
     from aecodec.codec.model import ModelConfig
-    from aecodec.tools.train import TrainConfig, pick_device, train as run_training
+    from aecodec.tools.launch import launch
+    from aecodec.tools.train import TrainConfig, train as run_training
 
     if crop % 64:
         raise click.BadParameter("must be a multiple of 64", param_hint="--crop")
     config = TrainConfig(steps=steps, batch_size=batch_size, crop=crop, learning_rate=learning_rate,
-                         mixed_precision=not fp32, model=ModelConfig(*channels))
+                         mixed_precision=not fp32, compile=compile_step, model=ModelConfig(*channels))
     try:
-        run_training(data_dir, out, resume, config, pick_device(device))
+        with launch(device, threads) as current:
+            run_training(data_dir, out, resume, config, current)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
 
@@ -109,9 +223,21 @@ def train(data_dir: Path, out: Path, resume: Path | None, steps: int, batch_size
               help="Weights file (.npz) to write.")
 @click.option("-f", "--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
 def export(checkpoint: Path, output: Path, force: bool) -> None:
-    """Freeze a training checkpoint into inference weights with integer tables (the update step)."""
+    """Freeze a training checkpoint into inference weights with integer tables (the update step).
+
+    \b
+    Example:
+      aecodec export runs/main.ckpt -o codec/weights/hyperprior-gain-128x192-v1.npz
+    """
     from aecodec.tools import commands
 
     with commands.user_errors():
         commands.export_checkpoint(checkpoint, output, force)
     click.echo(f"wrote {output}")
+
+
+main.add_command(evaluate, "eval")
+
+
+if __name__ == "__main__":
+    main()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import torch
 from PIL import Image
+
+Seed = int | Sequence[int] | np.random.SeedSequence
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".ppm"}
 
@@ -19,34 +22,52 @@ def list_images(folder: Path) -> list[Path]:
 class CropSampler:
     """Draws batches ``[B, 3, crop, crop]`` (float32 in [0, 1]) of random crops with random flips.
 
-    Photos smaller than the crop are padded by reflection. All photos are held as uint8 tensors.
+    The photos are held as uint8 ``[3, H, W]`` tensors on ``device`` (each at least ``crop`` on
+    both sides), so on a GPU the crops, flips and the conversion to float happen there: the host
+    only draws which photo and where (plain integers), nothing is copied and nothing waits for the
+    device. ``seed`` is anything :func:`numpy.random.default_rng` takes, e.g. a seed sequence of
+    ``[seed, rank, step]`` for a distinct stream per process and per resume.
     """
 
-    def __init__(self, folder: Path, crop: int, seed: int = 0) -> None:
+    def __init__(self, images: Sequence[torch.Tensor], crop: int, seed: Seed = 0,
+                 device: torch.device | str = "cpu") -> None:
+        if not images:
+            raise ValueError("no images to crop from")
+        too_small = [tuple(image.shape) for image in images if min(image.shape[1:]) < crop]
+        if too_small:
+            raise ValueError(f"images smaller than the {crop}-pixel crop: {too_small[:3]}")
+        self.crop = crop
+        self.device = torch.device(device)
+        self.images = [image.to(self.device) for image in images]
+        self.generator = np.random.default_rng(seed)
+        self.flip_generator = torch.Generator(self.device).manual_seed(int(self.generator.integers(2**62)))
+
+    @classmethod
+    def from_folder(cls, folder: Path, crop: int, seed: Seed = 0,
+                    device: torch.device | str = "cpu") -> CropSampler:
+        """Decode every photo under ``folder`` to RGB; smaller ones are padded by reflection."""
         paths = list_images(folder)
         if not paths:
             raise ValueError(f"no images found under {folder}")
-        self.crop = crop
-        self.images = [_load_rgb(path, crop) for path in paths]
-        self.generator = np.random.default_rng(seed)
+        return cls([_load_rgb(path, crop) for path in paths], crop, seed, device)
 
     def __len__(self) -> int:
         return len(self.images)
 
     def batch(self, size: int) -> torch.Tensor:
+        """``size`` random crops, each flipped left–right and upside down with probability 1/2."""
         picks = self.generator.integers(0, len(self.images), size)
-        return torch.stack([self._random_crop(self.images[i]) for i in picks]).float().div_(255.0)
+        crops = torch.stack([self._random_crop(self.images[i]) for i in picks])
+        flips = torch.rand((2, size, 1, 1, 1), device=self.device, generator=self.flip_generator) < 0.5
+        crops = torch.where(flips[0], crops.flip(3), crops)
+        crops = torch.where(flips[1], crops.flip(2), crops)
+        return crops.float().div_(255.0)
 
     def _random_crop(self, image: torch.Tensor) -> torch.Tensor:
         _, height, width = image.shape
         top = int(self.generator.integers(0, height - self.crop + 1))
         left = int(self.generator.integers(0, width - self.crop + 1))
-        patch = image[:, top : top + self.crop, left : left + self.crop]
-        if self.generator.random() < 0.5:
-            patch = patch.flip(2)
-        if self.generator.random() < 0.5:
-            patch = patch.flip(1)
-        return patch
+        return image[:, top : top + self.crop, left : left + self.crop]
 
 
 def _load_rgb(path: Path, crop: int) -> torch.Tensor:

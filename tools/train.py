@@ -1,28 +1,39 @@
 """Training driver: random crops, λ sampled per item, Adam, resumable checkpoints, a progress bar.
 
 Loss per item is ``λ · 255² · MSE + bpp`` with λ set by the item's random rate position, so one run
-trains the whole quality range. Checkpoints hold model, optimizer and step, written atomically.
+trains the whole quality range. Checkpoints hold the plain model's state, optimizer, step and model
+config, written atomically by rank 0; any number of processes can resume from one.
+
+Under torchrun every process runs :func:`train`; ``batch_size`` is the global batch, split evenly
+across the processes, and DistributedDataParallel averages their gradients, so a step computes the
+same update as one process with the whole batch. Each process draws its own crops, positions and
+quantization noise from a stream seeded by ``(seed, rank, first step)``.
 """
 
 from __future__ import annotations
 
 import math
 import os
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
 from tqdm import tqdm
 
-from aecodec.codec.model import ForwardResult, HyperpriorModel, ModelConfig
-from aecodec.codec.rate import NUM_LEVELS, position_to_lambda
+from aecodec.codec.model import HyperpriorModel, ModelConfig
 from aecodec.tools.dataset import CropSampler
+from aecodec.tools.launch import Launch, check_replicas
+from aecodec.tools.training_step import StepStats, build_objective, optimize_step, random_positions
+
+SHOW_EVERY = 10
+"""Steps between progress-bar statistics on a GPU, where reading them waits for the device."""
 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """What a run does; ``steps`` is the total to reach, counted across resumes."""
+    """What a run does; ``steps`` is the total to reach, counted across resumes; ``batch_size`` is
+    the global batch over all processes."""
 
     steps: int = 40000
     batch_size: int = 8
@@ -33,17 +44,18 @@ class TrainConfig:
     decay_fraction: float = 0.25
     checkpoint_every: int = 250
     mixed_precision: bool = True
+    compile: bool = False
     seed: int = 0
     model: ModelConfig = ModelConfig()
 
 
 @dataclass
-class StepStats:
-    """Batch means of one step: loss, bits per pixel and PSNR in dB."""
+class TrainingState:
+    """The plain (unwrapped) model, its Adam optimizer and the number of steps done."""
 
-    loss: float
-    bpp: float
-    psnr: float
+    model: HyperpriorModel
+    optimizer: torch.optim.Optimizer
+    step: int
 
 
 def learning_rate(step: int, config: TrainConfig) -> float:
@@ -58,71 +70,81 @@ def learning_rate(step: int, config: TrainConfig) -> float:
     return config.final_learning_rate + (config.learning_rate - config.final_learning_rate) * cosine
 
 
-def rate_distortion_loss(x: torch.Tensor, result: ForwardResult, position: torch.Tensor) -> tuple[torch.Tensor, StepStats]:
-    """Mean over the batch of ``λ_i · 255² · MSE_i + bpp_i``; ``x`` is ``[B, 3, H, W]``."""
-    batch, _, height, width = x.shape
-    mse = (result.x_hat - x).square().mean(dim=(1, 2, 3))
-    bits = -(result.y_likelihood.log2().sum(dim=(1, 2, 3)) + result.z_likelihood.log2().sum(dim=(1, 2, 3)))
-    bpp = bits / (height * width)
-    loss = (position_to_lambda(position) * 255.0**2 * mse + bpp).mean()
-    psnr = (10 * torch.log10(1.0 / mse.detach().clamp_min(1e-10))).mean()
-    return loss, StepStats(loss.item(), bpp.mean().item(), psnr.item())
+def local_batch_size(batch_size: int, world_size: int) -> int:
+    """This process's share of the global batch; it must split evenly."""
+    if batch_size % world_size:
+        raise ValueError(f"--batch-size {batch_size} does not split evenly across {world_size} processes")
+    return batch_size // world_size
 
 
-def pick_device(name: str) -> torch.device:
-    """``auto`` means CUDA when available, else the CPU."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise ValueError("--device cuda was asked for but no CUDA device is available")
-    return torch.device(name)
+def rank_seeds(seed: int, rank: int, step: int) -> tuple[np.random.SeedSequence, int]:
+    """Independent seeds for this process's crops (numpy) and its positions and noise (torch),
+    distinct for every ``rank`` and every resume ``step``."""
+    crops, noise = np.random.SeedSequence([seed, rank, step]).spawn(2)
+    return crops, int(noise.generate_state(1)[0])
 
 
-def train(data_dir: Path, out: Path, resume: Path | None, config: TrainConfig, device: torch.device) -> Path:
-    """Train (or continue training) and write checkpoints to ``out``; returns ``out``."""
+def train(data_dir: Path, out: Path, resume: Path | None, config: TrainConfig, current: Launch) -> Path:
+    """Train (or continue training) in this process and write checkpoints to ``out``; returns ``out``."""
+    batch = local_batch_size(config.batch_size, current.world_size)
     torch.manual_seed(config.seed)
-    sampler = CropSampler(data_dir, config.crop, seed=config.seed + int(time.time()))
-    model, optimizer, step = _restore(resume, config.model, device)
-    model.train()
-    progress = tqdm(total=config.steps, initial=step, unit="step", dynamic_ncols=True)
-    while step < config.steps:
-        stats = _train_step(model, optimizer, sampler, step, config, device)
-        step += 1
-        progress.update(1)
-        progress.set_postfix(loss=f"{stats.loss:.3f}", bpp=f"{stats.bpp:.3f}", psnr=f"{stats.psnr:.2f}")
-        if step % config.checkpoint_every == 0 or step == config.steps:
-            save_checkpoint(out, model, optimizer, step)
-    progress.close()
+    state = restore(resume, config.model, current.device)
+    crop_seed, noise_seed = rank_seeds(config.seed, current.rank, state.step)
+    sampler = CropSampler.from_folder(data_dir, config.crop, crop_seed, current.device)
+    torch.manual_seed(noise_seed)
+    objective = build_objective(state.model, config.mixed_precision, config.compile, current)
+    state.model.train()
+    with tqdm(total=config.steps, initial=state.step, unit="step", dynamic_ncols=True, disable=not current.is_main) as progress:
+        while state.step < config.steps:
+            metrics = _step(objective, state, sampler, batch, config)
+            progress.update(1)
+            if state.step % SHOW_EVERY == 0 or current.device.type == "cpu":
+                progress.set_postfix(_postfix(StepStats.read(metrics)))
+            if state.step % config.checkpoint_every == 0 or state.step == config.steps:
+                _checkpoint(out, state, current, final=state.step == config.steps)
     return out
 
 
-def _train_step(model, optimizer, sampler: CropSampler, step: int, config: TrainConfig, device: torch.device) -> StepStats:
-    for group in optimizer.param_groups:
-        group["lr"] = learning_rate(step, config)
-    x = sampler.batch(config.batch_size).to(device).contiguous(memory_format=torch.channels_last)
-    position = torch.rand(config.batch_size, device=device) * (NUM_LEVELS - 1)
-    with torch.autocast(device.type, dtype=torch.bfloat16, enabled=config.mixed_precision):
-        result = model(x, position)
-    loss, stats = rate_distortion_loss(x, result, position)
-    optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-    optimizer.step()
-    return stats
+def _step(objective: torch.nn.Module, state: TrainingState, sampler: CropSampler, batch: int,
+          config: TrainConfig) -> torch.Tensor:
+    for group in state.optimizer.param_groups:
+        group["lr"] = learning_rate(state.step, config)
+    metrics = optimize_step(objective, state.optimizer, sampler.batch(batch), random_positions(batch, sampler.device))
+    state.step += 1
+    return metrics
 
 
-def _restore(resume: Path | None, fresh: ModelConfig, device: torch.device) -> tuple[HyperpriorModel, torch.optim.Optimizer, int]:
+def _postfix(stats: StepStats) -> dict[str, str]:
+    return {"loss": f"{stats.loss:.3f}", "bpp": f"{stats.bpp:.3f}", "psnr": f"{stats.psnr:.2f}"}
+
+
+def _checkpoint(out: Path, state: TrainingState, current: Launch, final: bool) -> None:
+    """Rank 0 writes; under torchrun every rank first confirms the replicas are identical."""
+    if current.distributed:
+        digest = check_replicas(state.model, current)
+        if final and current.is_main:
+            tqdm.write(f"weights identical on {current.world_size} processes (sha256 {digest})")
+    if current.is_main:
+        save_checkpoint(out, state.model, state.optimizer, state.step)
+
+
+def restore(resume: Path | None, fresh: ModelConfig, device: torch.device) -> TrainingState:
     """A new model of shape ``fresh``, or the model, optimizer and step saved in ``resume``."""
     if resume is None:
-        model = HyperpriorModel(fresh).to(device, memory_format=torch.channels_last)
-        return model, torch.optim.Adam(model.parameters()), 0
+        model = to_channels_last(HyperpriorModel(fresh), device)
+        return TrainingState(model, torch.optim.Adam(model.parameters()), 0)
     checkpoint = load_checkpoint(resume, device)
     model = HyperpriorModel(ModelConfig(**checkpoint["config"]))
     model.load_state_dict(checkpoint["model"])
-    model.to(device, memory_format=torch.channels_last)
+    to_channels_last(model, device)
     optimizer = torch.optim.Adam(model.parameters())
     optimizer.load_state_dict(checkpoint["optimizer"])
-    return model, optimizer, int(checkpoint["step"])
+    return TrainingState(model, optimizer, int(checkpoint["step"]))
+
+
+def to_channels_last(model: HyperpriorModel, device: torch.device) -> HyperpriorModel:
+    """Move ``model`` to ``device`` with channels-last convolution kernels, in place."""
+    return model.to(device, memory_format=torch.channels_last)
 
 
 def save_checkpoint(path: Path, model: HyperpriorModel, optimizer: torch.optim.Optimizer, step: int) -> None:
