@@ -18,6 +18,10 @@ Layout, little-endian::
 
 Parsing never needs the model; every field is range-checked and every rejection is a
 :class:`ContainerError` with a one-line message.
+
+``MAX_PIXELS`` is the decompression-bomb guard, like Pillow's ``Image.MAX_IMAGE_PIXELS``: files
+whose width × height exceeds it are refused before any pixel memory is allocated. Set it to a
+larger number (or ``None``, no limit) to code bigger images; the value is read at each call.
 """
 
 from __future__ import annotations
@@ -27,18 +31,22 @@ import struct
 import zlib
 from dataclasses import dataclass, field
 
+from aecodec.bitstream.errors import AecError
+
 SIGNATURE = b"\x89AEC\r\n\x1a\n"
 FORMAT_VERSION = 1
-MAX_PIXELS = 89_478_485
+MAX_PIXELS: int | None = 89_478_485
+"""Largest width × height accepted (Pillow's default); ``None`` disables the check."""
 MAX_SECTIONS = 16
-_HEADER = struct.Struct("<8sBBH8sHIIBBB")
-_CRC = struct.Struct("<I")
-_SECTION = struct.Struct("<BII")
-HEADER_SIZE = _HEADER.size + _CRC.size
+_U32_MAX = 0xFFFF_FFFF
+HEADER_STRUCT = struct.Struct("<8sBBH8sHIIBBB")
+CRC_STRUCT = struct.Struct("<I")
+SECTION_STRUCT = struct.Struct("<BII")
+HEADER_SIZE = HEADER_STRUCT.size + CRC_STRUCT.size
 """Bytes :func:`read_header` needs: the fixed header and its CRC."""
 
 
-class ContainerError(ValueError):
+class ContainerError(AecError):
     """A byte string that is not a valid ``.aec`` file."""
 
 
@@ -86,14 +94,14 @@ def pack(container: Container) -> bytes:
     validate_header(header)
     if len(container.sections) > MAX_SECTIONS:
         raise ContainerError("too many sections")
-    fixed = _HEADER.pack(
+    fixed = HEADER_STRUCT.pack(
         SIGNATURE, FORMAT_VERSION, 0, header.model_id, header.weights_hash,
         round(header.quality * 100), header.width, header.height, int(header.mode), header.bit_depth,
         len(container.sections),
     )
-    parts = [fixed, _CRC.pack(zlib.crc32(fixed))]
+    parts = [fixed, CRC_STRUCT.pack(zlib.crc32(fixed))]
     for kind, payload in sorted(container.sections.items()):
-        parts.append(_SECTION.pack(int(kind), len(payload), zlib.crc32(payload)))
+        parts.append(SECTION_STRUCT.pack(int(kind), len(payload), zlib.crc32(payload)))
         parts.append(payload)
     return b"".join(parts)
 
@@ -104,9 +112,9 @@ def read_header(data: bytes) -> tuple[Header, int]:
         raise ContainerError("not an .aec file (bad signature)")
     if len(data) < HEADER_SIZE:
         raise ContainerError("truncated header")
-    fields = _HEADER.unpack_from(data)
-    (crc,) = _CRC.unpack_from(data, _HEADER.size)
-    if zlib.crc32(data[: _HEADER.size]) != crc:
+    fields = HEADER_STRUCT.unpack_from(data)
+    (crc,) = CRC_STRUCT.unpack_from(data, HEADER_STRUCT.size)
+    if zlib.crc32(data[: HEADER_STRUCT.size]) != crc:
         raise ContainerError("header checksum mismatch (corrupted file)")
     _, version, flags, model_id, weights_hash, quality, width, height, mode, bit_depth, count = fields
     if version != FORMAT_VERSION:
@@ -138,10 +146,10 @@ def unpack(data: bytes) -> Container:
 
 
 def _read_section(data: bytes, offset: int) -> tuple[SectionType, bytes, int]:
-    if offset + _SECTION.size > len(data):
+    if offset + SECTION_STRUCT.size > len(data):
         raise ContainerError("truncated section header")
-    kind, length, crc = _SECTION.unpack_from(data, offset)
-    start = offset + _SECTION.size
+    kind, length, crc = SECTION_STRUCT.unpack_from(data, offset)
+    start = offset + SECTION_STRUCT.size
     if start + length > len(data):
         raise ContainerError("section length runs past the end of the file (truncated?)")
     if kind not in SectionType.__members__.values():
@@ -153,18 +161,20 @@ def _read_section(data: bytes, offset: int) -> tuple[SectionType, bytes, int]:
 
 
 def validate_header(header: Header) -> None:
-    """Range-check every header field; raises :class:`ContainerError`."""
+    """Range-check every header field, the pixel count against :data:`MAX_PIXELS`; raises
+    :class:`ContainerError`."""
     if not 0 <= header.model_id <= 0xFFFF:
         raise ContainerError(f"model id {header.model_id} out of range")
     if len(header.weights_hash) != 8:
         raise ContainerError("weights hash must be 8 bytes")
     if not 0.0 <= header.quality <= 100.0:
         raise ContainerError(f"quality {header.quality} out of range")
-    if header.width < 1 or header.height < 1:
+    if not (1 <= header.width <= _U32_MAX and 1 <= header.height <= _U32_MAX):
         raise ContainerError(f"invalid dimensions {header.width}x{header.height}")
-    if header.width * header.height > MAX_PIXELS:
+    if MAX_PIXELS is not None and header.width * header.height > MAX_PIXELS:
         raise ContainerError(
-            f"image of {header.width}x{header.height} exceeds the {MAX_PIXELS}-pixel limit"
+            f"image of {header.width}x{header.height} exceeds the {MAX_PIXELS}-pixel limit "
+            "(raise aecodec.bitstream.container.MAX_PIXELS to allow it)"
         )
     if header.bit_depth != 8:
         raise ContainerError(f"unsupported bit depth {header.bit_depth}")

@@ -8,6 +8,10 @@ are coded as its escape entry and stored verbatim as int32 after a count.
 Stream layout (little-endian): ``u32 escape_count``, ``escape_count × i32`` escaped values, then
 the range coder's 32-bit words.
 
+Decoding trusts nothing in the stream: the escape count is checked against the number of symbols
+before anything is allocated, and a stream the tables cannot have produced is a
+:class:`StreamError`. Table ids may be any integer dtype (``uint8`` keeps large images small).
+
 >>> import numpy as np
 >>> from aecodec.bitstream.tables import quantize_pmf, stack_tables
 >>> tables = stack_tables([quantize_pmf(np.array([0.25, 0.5, 0.25]), np.array(0.0))], [-1])
@@ -24,31 +28,34 @@ import struct
 import constriction
 import numpy as np
 
+from aecodec.bitstream.errors import AecError
 from aecodec.bitstream.tables import TableSet
 
 _COUNT = struct.Struct("<I")
+_INT32 = np.iinfo(np.int32)
+_CONSTRICTION_ERRORS = (AssertionError, ValueError, RuntimeError, OverflowError)
+"""What constriction raises for words its model cannot have written (an AssertionError today)."""
 
 
-class StreamError(ValueError):
+class StreamError(AecError):
     """A coded stream that cannot be decoded with the given tables."""
 
 
 def encode_symbols(values: np.ndarray, table_ids: np.ndarray, tables: TableSet) -> bytes:
     """Code integer ``values`` ``[n]`` where ``table_ids`` ``[n]`` names each value's table."""
-    values = np.asarray(values, dtype=np.int64).ravel()
-    table_ids = np.asarray(table_ids, dtype=np.int64).ravel()
-    _check_table_ids(table_ids, tables)
+    values = np.asarray(values).ravel()
+    table_ids = _checked_table_ids(table_ids, tables)
     encoder = constriction.stream.queue.RangeEncoder()
     escaped: list[np.ndarray] = []
-    for table in np.unique(table_ids):
-        group = values[table_ids == table]
+    for table, where in _groups(table_ids, tables.count):
+        group = values[where].astype(np.int64)
         indexes = group - tables.offsets[table]
         outside = (indexes < 0) | (indexes >= tables.lengths[table])
         escaped.append(group[outside])
         indexes = np.where(outside, tables.lengths[table], indexes).astype(np.int32)
-        encoder.encode(indexes, _model(tables, int(table)))
+        encoder.encode(indexes, _model(tables, table))
     escapes = np.concatenate(escaped) if escaped else np.zeros(0, dtype=np.int64)
-    if np.any(np.abs(escapes) > np.iinfo(np.int32).max):
+    if np.any((escapes < _INT32.min) | (escapes > _INT32.max)):
         raise ValueError("a symbol does not fit in 32 bits")
     words = encoder.get_compressed().astype("<u4")
     return _COUNT.pack(escapes.size) + escapes.astype("<i4").tobytes() + words.tobytes()
@@ -56,17 +63,15 @@ def encode_symbols(values: np.ndarray, table_ids: np.ndarray, tables: TableSet) 
 
 def decode_symbols(data: bytes, table_ids: np.ndarray, tables: TableSet) -> np.ndarray:
     """Inverse of :func:`encode_symbols`; returns int64 ``[n]`` in the order of ``table_ids``."""
-    table_ids = np.asarray(table_ids, dtype=np.int64).ravel()
-    _check_table_ids(table_ids, tables)
-    escapes, words = _split_stream(data)
+    table_ids = _checked_table_ids(table_ids, tables)
+    escapes, words = _split_stream(data, table_ids.size)
     decoder = constriction.stream.queue.RangeDecoder(words)
     values = np.empty(table_ids.size, dtype=np.int64)
     used = 0
-    for table in np.unique(table_ids):
-        where = np.flatnonzero(table_ids == table)
-        indexes = np.asarray(decoder.decode(_model(tables, int(table)), where.size), dtype=np.int64)
+    for table, where in _groups(table_ids, tables.count):
+        indexes = _decode_group(decoder, tables, table, where.size)
         outside = indexes == tables.lengths[table]
-        count = int(outside.sum())
+        count = int(np.count_nonzero(outside))
         if used + count > escapes.size:
             raise StreamError("stream escapes more symbols than it stores")
         indexes[outside] = escapes[used : used + count] - tables.offsets[table]
@@ -77,19 +82,42 @@ def decode_symbols(data: bytes, table_ids: np.ndarray, tables: TableSet) -> np.n
     return values
 
 
+def _groups(table_ids: np.ndarray, count: int):
+    """``(table, positions)`` for each table in use, in ascending table order (the coding order)."""
+    for table in range(count):
+        where = np.flatnonzero(table_ids == table)
+        if where.size:
+            yield table, where
+
+
+def _decode_group(decoder, tables: TableSet, table: int, size: int) -> np.ndarray:
+    try:
+        indexes = decoder.decode(_model(tables, table), size)
+    except _CONSTRICTION_ERRORS:
+        raise StreamError("coded data is not valid for its probability tables (corrupted file)") from None
+    return np.asarray(indexes, dtype=np.int64)
+
+
 def _model(tables: TableSet, table: int):
     return constriction.stream.model.Categorical(tables.row(table), perfect=False)
 
 
-def _check_table_ids(table_ids: np.ndarray, tables: TableSet) -> None:
+def _checked_table_ids(table_ids: np.ndarray, tables: TableSet) -> np.ndarray:
+    table_ids = np.asarray(table_ids).ravel()
+    if table_ids.size and not np.issubdtype(table_ids.dtype, np.integer):
+        raise ValueError("table ids must be integers")
     if table_ids.size and (table_ids.min() < 0 or table_ids.max() >= tables.count):
         raise ValueError("table id out of range")
+    return table_ids
 
 
-def _split_stream(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+def _split_stream(data: bytes, symbols: int) -> tuple[np.ndarray, np.ndarray]:
+    """Escaped values int64 ``[e]`` and coder words uint32 ``[w]``; ``e`` is checked first."""
     if len(data) < _COUNT.size:
         raise StreamError("stream too short")
     (count,) = _COUNT.unpack_from(data)
+    if count > symbols:
+        raise StreamError(f"stream claims {count} escaped symbols but codes only {symbols}")
     start = _COUNT.size + 4 * count
     if start > len(data) or (len(data) - start) % 4:
         raise StreamError("stream length does not match its escape count")

@@ -1,5 +1,9 @@
 """The public API: ``compress(image) -> bytes`` and ``decompress(data) -> PIL.Image.Image``.
 
+``compress_with``/``decompress_with`` take the model explicitly (tests, fuzzing, other weights);
+``compress``/``decompress`` use the registry. Every failure a file can cause is an
+:class:`~aecodec.bitstream.errors.AecError` with a one-line message.
+
 >>> import numpy as np
 >>> from aecodec import compress, decompress
 >>> data = compress(np.full((20, 30, 3), 128, dtype=np.uint8), quality=50)
@@ -10,54 +14,79 @@
 from __future__ import annotations
 
 import numpy as np
-import torch
 from PIL import Image
 
 from aecodec.bitstream import container
 from aecodec.bitstream.container import Container, Header, SectionType
 from aecodec.codec import images, pipeline
+from aecodec.codec.metadata import attach_metadata, metadata_sections
 from aecodec.codec.rate import DEFAULT_QUALITY, quality_to_position
 from aecodec.codec.registry import DEFAULT_MODEL_ID, UnknownModelError, load_model
+from aecodec.codec.weights import InferenceModel
 
 
 def compress(image: Image.Image | np.ndarray, quality: float = DEFAULT_QUALITY, device: str = "cpu") -> bytes:
     """Encode an image to ``.aec`` bytes. ``quality`` in [0, 100]: higher means larger and better.
 
-    Accepts PIL images of any common mode and uint8 arrays ``[H, W]``, ``[H, W, 3]``,
-    ``[H, W, 4]``. Alpha is stored losslessly; ICC profile and EXIF travel in the file.
+    Accepts PIL images of any common mode and uint8 (or uint16, reduced with a warning) arrays
+    ``[H, W]``, ``[H, W, 3]``, ``[H, W, 4]``. Alpha is stored losslessly; ICC profile and EXIF
+    travel in the file.
     """
+    return compress_with(load_model(DEFAULT_MODEL_ID), image, quality, device, DEFAULT_MODEL_ID)
+
+
+def compress_with(model: InferenceModel, image: Image.Image | np.ndarray, quality: float = DEFAULT_QUALITY,
+                  device: str = "cpu", model_id: int = DEFAULT_MODEL_ID) -> bytes:
+    """:func:`compress` with ``model``, recorded in the file as ``model_id``."""
     quality_to_position(quality)
     pil = images.to_pil(image)
     parts = images.split(pil)
     height, width, _ = parts.color.shape
-    model = load_model(DEFAULT_MODEL_ID)
-    header = Header(DEFAULT_MODEL_ID, model.weights_hash, round(quality, 2), width, height, parts.mode)
+    header = Header(model_id, model.weights_hash, round(quality, 2), width, height, parts.mode)
     container.validate_header(header)
-    x = images.to_tensor(parts.color, pipeline.PAD_MULTIPLE).to(device)
-    streams = pipeline.encode(model, x, header.quality)
+    _check_padded_size(header)
+    streams = pipeline.encode(model, parts.color, header.quality, device)
     sections = {SectionType.HYPER_LATENT: streams.hyper, SectionType.LATENT: streams.latent}
     if parts.alpha is not None:
         sections[SectionType.ALPHA] = images.encode_alpha(parts.alpha)
-    sections.update(_metadata_sections(pil))
+    sections.update(metadata_sections(pil, parts.mode))
     return container.pack(Container(header, sections))
 
 
 def decompress(data: bytes, device: str = "cpu") -> Image.Image:
-    """Decode ``.aec`` bytes to a PIL image of the original size and mode."""
+    """Decode ``.aec`` bytes to a PIL image of the original size and mode, with its ICC and EXIF."""
     parsed = container.unpack(bytes(data))
+    return _decode(load_model(parsed.header.model_id), parsed, device)
+
+
+def decompress_with(model: InferenceModel, data: bytes, device: str = "cpu") -> Image.Image:
+    """:func:`decompress` with ``model`` instead of the one the registry has for the file's model id."""
+    return _decode(model, container.unpack(bytes(data)), device)
+
+
+def _decode(model: InferenceModel, parsed: Container, device: str) -> Image.Image:
     header = parsed.header
-    model = load_model(header.model_id)
     if model.weights_hash != header.weights_hash:
         raise UnknownModelError(f"file was made with different weights for model {header.model_id}")
+    _check_padded_size(header)
     streams = _streams(parsed)
-    padded_h = -(-header.height // pipeline.PAD_MULTIPLE) * pipeline.PAD_MULTIPLE
-    padded_w = -(-header.width // pipeline.PAD_MULTIPLE) * pipeline.PAD_MULTIPLE
-    x_hat = pipeline.decode(model, streams, header.quality, padded_h, padded_w, torch.device(device))
-    color = images.from_tensor(x_hat, header.height, header.width)
     alpha = _alpha(parsed)
+    color = pipeline.decode(model, streams, header.quality, header.height, header.width, device)
     result = images.merge(color, alpha, header.mode)
-    _attach_metadata(result, parsed)
+    attach_metadata(result, parsed.sections)
     return result
+
+
+def _check_padded_size(header: Header) -> None:
+    """The codec works on the image padded to multiples of 64 pixels; a 1 × N image is 64 × N of
+    work, so the pixel limit applies to the padded size too."""
+    rows, cols = pipeline.latent_size(header.height, header.width)
+    padded_height, padded_width = rows * pipeline.LATENT_STRIDE, cols * pipeline.LATENT_STRIDE
+    limit = container.MAX_PIXELS
+    if limit is not None and padded_height * padded_width > limit:
+        raise container.ContainerError(
+            f"image of {header.width}x{header.height} pads to {padded_width}x{padded_height}, over the "
+            f"{limit}-pixel limit (raise aecodec.bitstream.container.MAX_PIXELS to allow it)")
 
 
 def _streams(parsed: Container) -> pipeline.LatentStreams:
@@ -75,24 +104,4 @@ def _alpha(parsed: Container) -> np.ndarray | None:
         raise container.ContainerError("alpha section does not match the image mode")
     if payload is None:
         return None
-    try:
-        return images.decode_alpha(payload, header.height, header.width)
-    except (OSError, ValueError) as error:
-        raise container.ContainerError(f"bad alpha section: {error}") from None
-
-
-def _metadata_sections(image: Image.Image) -> dict[SectionType, bytes]:
-    sections = {}
-    if image.info.get("icc_profile"):
-        sections[SectionType.ICC_PROFILE] = bytes(image.info["icc_profile"])
-    exif = image.info.get("exif")
-    if exif:
-        sections[SectionType.EXIF] = bytes(exif)
-    return sections
-
-
-def _attach_metadata(image: Image.Image, parsed: Container) -> None:
-    if SectionType.ICC_PROFILE in parsed.sections:
-        image.info["icc_profile"] = parsed.sections[SectionType.ICC_PROFILE]
-    if SectionType.EXIF in parsed.sections:
-        image.info["exif"] = parsed.sections[SectionType.EXIF]
+    return images.decode_alpha(payload, header.height, header.width)

@@ -1,16 +1,20 @@
-"""Pixel plumbing: accepted inputs to a colour plane plus optional alpha, padding and cropping."""
+"""Pixel plumbing: accepted inputs to a colour plane plus optional alpha, and the lossless alpha plane."""
 
 from __future__ import annotations
 
 import io
+import struct
 import warnings
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
-import torch
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
-from aecodec.bitstream.container import ImageMode
+from aecodec.bitstream.container import ContainerError, ImageMode
+
+_PNG_ERRORS = (OSError, ValueError, SyntaxError, EOFError, struct.error, zlib.error, Image.DecompressionBombError)
+"""What Pillow raises for a malformed PNG."""
 
 
 @dataclass(frozen=True)
@@ -23,13 +27,15 @@ class SplitImage:
 
 
 def to_pil(image: Image.Image | np.ndarray) -> Image.Image:
-    """Accept a PIL image or a uint8 array ``[H, W]``, ``[H, W, 1]``, ``[H, W, 3]`` or ``[H, W, 4]``."""
+    """Accept a PIL image or a uint8 array ``[H, W]``, ``[H, W, 1]``, ``[H, W, 3]`` or ``[H, W, 4]``.
+
+    uint16 arrays are reduced to 8 bits with a warning.
+    """
     if isinstance(image, Image.Image):
         return image
     if not isinstance(image, np.ndarray):
         raise TypeError(f"expected a PIL image or a numpy array, got {type(image).__name__}")
-    if image.dtype != np.uint8:
-        raise ValueError(f"numpy images must be uint8, got {image.dtype}")
+    image = _array_to_8bit(image)
     if image.ndim == 3 and image.shape[2] == 1:
         image = image[:, :, 0]
     modes = {2: "L", 3: "RGB", 4: "RGBA"}
@@ -37,6 +43,15 @@ def to_pil(image: Image.Image | np.ndarray) -> Image.Image:
     if channels not in modes:
         raise ValueError(f"unsupported array shape {image.shape}")
     return Image.fromarray(np.ascontiguousarray(image), modes[channels])
+
+
+def _array_to_8bit(image: np.ndarray) -> np.ndarray:
+    if image.dtype == np.uint16:
+        warnings.warn("uint16 image reduced to 8 bits per sample", stacklevel=4)
+        return np.round(image / 257.0).astype(np.uint8)
+    if image.dtype != np.uint8:
+        raise ValueError(f"numpy images must be uint8 (or uint16), got {image.dtype}")
+    return image
 
 
 def split(image: Image.Image) -> SplitImage:
@@ -82,19 +97,6 @@ def _to_8bit(image: Image.Image) -> Image.Image:
     return image
 
 
-def to_tensor(color: np.ndarray, multiple: int) -> torch.Tensor:
-    """uint8 ``[H, W, 3]`` to float ``[1, 3, H', W']`` in [0, 1], edge-padded to ``multiple``."""
-    height, width, _ = color.shape
-    padded = np.pad(color, ((0, -height % multiple), (0, -width % multiple), (0, 0)), mode="edge")
-    return torch.from_numpy(padded.transpose(2, 0, 1).copy()).float().div_(255.0)[None]
-
-
-def from_tensor(x: torch.Tensor, height: int, width: int) -> np.ndarray:
-    """Float ``[1, 3, H', W']`` in [0, 1] to uint8 ``[height, width, 3]`` (cropped)."""
-    pixels = x[0, :, :height, :width].mul(255.0).round_().clamp_(0, 255).to("cpu", torch.uint8)
-    return np.ascontiguousarray(pixels.permute(1, 2, 0).numpy())
-
-
 def encode_alpha(alpha: np.ndarray) -> bytes:
     """Lossless alpha plane as PNG bytes."""
     buffer = io.BytesIO()
@@ -103,8 +105,18 @@ def encode_alpha(alpha: np.ndarray) -> bytes:
 
 
 def decode_alpha(data: bytes, height: int, width: int) -> np.ndarray:
-    """Inverse of :func:`encode_alpha`; checks the plane's size."""
-    with Image.open(io.BytesIO(data), formats=["PNG"]) as plane:
-        if plane.size != (width, height) or plane.mode != "L":
-            raise ValueError("alpha plane does not match the image")
-        return np.asarray(plane).copy()
+    """Inverse of :func:`encode_alpha`; any fault is a :class:`ContainerError` with one line.
+
+    The plane's size is checked against the header before its pixels are decoded.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=["PNG"]) as plane:
+                if plane.size != (width, height) or plane.mode != "L":
+                    raise ContainerError("alpha plane does not match the image")
+                return np.asarray(plane).copy()
+    except UnidentifiedImageError:
+        raise ContainerError("bad alpha section: not a PNG image") from None
+    except _PNG_ERRORS as error:
+        raise ContainerError(f"bad alpha section: {' '.join(str(error).split())}") from None

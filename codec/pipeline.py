@@ -1,8 +1,12 @@
-"""Latent coding: image tensor to the two coded streams and back, with the exact hyper path.
+"""Latent coding: image pixels to the two coded streams and back, with the exact hyper path.
 
 Encoder and decoder share the order: ``z`` symbols grouped by channel, then ``y`` symbols grouped
 by the scale-table index that the integer ``h_s`` derives from ``ẑ``. Only ``g_a``, ``h_a`` and
-``g_s`` run in floats (on any device); table choices never depend on a float.
+``g_s`` run in floats (on any device); table choices never depend on a float. Reading the symbols
+(:func:`read_latent`) never touches ``g_s``.
+
+Memory stays bounded on large images: ``g_a`` and ``g_s`` run in overlapping tiles
+(:mod:`aecodec.codec.tiling`), the exact ``h_s`` in row bands, and per-element tables are uint8.
 """
 
 from __future__ import annotations
@@ -13,13 +17,16 @@ import numpy as np
 import torch
 
 from aecodec.bitstream.entropy_coder import StreamError, decode_symbols, encode_symbols
-from aecodec.codec.exact import Z_LIMIT, HyperParameters, hyper_synthesis, table_indexes
+from aecodec.codec.exact import Z_LIMIT, hyper_synthesis_bands, table_indexes
 from aecodec.codec.fixed_point import OUTPUT_BITS
 from aecodec.codec.rate import interpolate_levels, quality_to_position
+from aecodec.codec.tiling import STRIDE, TILE, analyse_tiles, synthesise_tiles
 from aecodec.codec.weights import InferenceModel
 
-LATENT_STRIDE = 16
+LATENT_STRIDE = STRIDE
 PAD_MULTIPLE = 64
+Y_LIMIT = 1 << 20
+"""Largest latent residual magnitude coded; the encoder clips to it and the decoder rejects more."""
 
 
 @dataclass(frozen=True)
@@ -32,7 +39,11 @@ class LatentStreams:
 
 @dataclass(frozen=True)
 class LatentSymbols:
-    """Integer symbols and their table ids, for tests and rate estimates. All int64 ``[n]``."""
+    """Integer symbols and their table ids, flattened ``[n]`` in coding order.
+
+    ``z_values``/``z_tables`` are int64; ``y_values`` int32 or int64; ``y_tables`` the smallest
+    unsigned type that holds the table count (uint8), which keeps large images small.
+    """
 
     z_values: np.ndarray
     z_tables: np.ndarray
@@ -40,58 +51,111 @@ class LatentSymbols:
     y_tables: np.ndarray
 
 
-def analyse(model: InferenceModel, x: torch.Tensor, quality: float) -> LatentSymbols:
-    """Symbols for ``x`` ``[1, 3, H, W]`` in [0, 1], H and W multiples of ``PAD_MULTIPLE``."""
-    gain = _gain(model.log_encoder_gain, quality, x.device)
+@dataclass(frozen=True)
+class DecodedLatent:
+    """What the streams say: their symbols and ``y_hat`` float32 ``[M, h, w]`` (before the gain)."""
+
+    symbols: LatentSymbols
+    y_hat: torch.Tensor
+
+
+def latent_size(height: int, width: int) -> tuple[int, int]:
+    """Latent rows and columns for an image of ``height`` × ``width`` pixels (padded to 64)."""
+    return -(-height // PAD_MULTIPLE) * 4, -(-width // PAD_MULTIPLE) * 4
+
+
+def analyse(model: InferenceModel, color: np.ndarray, quality: float, device: torch.device | str = "cpu",
+            tile: int = TILE) -> LatentSymbols:
+    """Symbols for uint8 ``color`` ``[H, W, 3]`` at ``quality``; ``g_a`` runs in tiles on ``device``."""
+    gain = _gain(model.log_encoder_gain, quality, device)
+    y = analyse_tiles(model.g_a, color, gain, device, tile)
     with torch.inference_mode():
-        y = model.g_a(x.contiguous(memory_format=torch.channels_last)) * gain
         z = model.h_a(y)
     z_hat = torch.round(z[0]).clamp(-Z_LIMIT, Z_LIMIT).to("cpu", torch.int64).numpy()
-    hyper = hyper_synthesis(z_hat, model.hyper_layers)
-    mean = torch.from_numpy(hyper.mean).to(torch.float64) / (1 << OUTPUT_BITS)
-    residual = torch.round(y[0].to("cpu", torch.float64) - mean).to(torch.int64).numpy()
-    return LatentSymbols(
-        z_values=z_hat.ravel(),
-        z_tables=_channel_ids(z_hat.shape),
-        y_values=residual.ravel(),
-        y_tables=table_indexes(hyper.log_scale, model.scale_thresholds).ravel(),
-    )
+    residual = np.empty(y.shape[1:], dtype=np.int32)
+    y_tables = np.empty(y.shape[1:], dtype=_table_dtype(model))
+    for rows, hyper in hyper_synthesis_bands(z_hat, model.hyper_layers):
+        mean = torch.from_numpy(hyper.mean).to(torch.float64) / (1 << OUTPUT_BITS)
+        band = torch.round(y[0, :, rows].to("cpu", torch.float64) - mean).clamp_(-Y_LIMIT, Y_LIMIT)
+        residual[:, rows] = band.numpy()
+        y_tables[:, rows] = table_indexes(hyper.log_scale, model.scale_thresholds)
+    return LatentSymbols(z_hat.ravel(), _channel_ids(z_hat.shape), residual.ravel(), y_tables.ravel())
 
 
-def encode(model: InferenceModel, x: torch.Tensor, quality: float) -> LatentStreams:
-    """Code ``x`` ``[1, 3, H, W]`` (H, W multiples of ``PAD_MULTIPLE``) at ``quality``."""
-    symbols = analyse(model, x, quality)
+def encode(model: InferenceModel, color: np.ndarray, quality: float, device: torch.device | str = "cpu",
+           tile: int = TILE) -> LatentStreams:
+    """Code uint8 ``color`` ``[H, W, 3]`` at ``quality``."""
+    return code(model, analyse(model, color, quality, device, tile))
+
+
+def code(model: InferenceModel, symbols: LatentSymbols) -> LatentStreams:
+    """Entropy-code symbols from :func:`analyse` with the model's frozen tables."""
     return LatentStreams(
         hyper=encode_symbols(symbols.z_values, symbols.z_tables, model.z_tables),
         latent=encode_symbols(symbols.y_values, symbols.y_tables, model.y_tables),
     )
 
 
-def decode(model: InferenceModel, streams: LatentStreams, quality: float, height: int, width: int,
-           device: torch.device = torch.device("cpu")) -> torch.Tensor:
-    """Rebuild the padded image ``[1, 3, height, width]`` in [0, 1] from its streams."""
-    channels = model.z_tables.count
-    z_shape = (channels, height // PAD_MULTIPLE, width // PAD_MULTIPLE)
-    z_hat = decode_symbols(streams.hyper, _channel_ids(z_shape), model.z_tables).reshape(z_shape)
-    if np.abs(z_hat).max(initial=0) > Z_LIMIT:
+def read_latent(model: InferenceModel, streams: LatentStreams, height: int, width: int) -> DecodedLatent:
+    """Decode the symbols of an image of ``height`` × ``width`` pixels, with integer arithmetic only.
+
+    Raises :class:`StreamError` for streams that cannot come from the encoder.
+    """
+    rows, cols = latent_size(height, width)
+    z_shape = (model.z_tables.count, rows // 4, cols // 4)
+    z_tables = _channel_ids(z_shape)
+    z_values = decode_symbols(streams.hyper, z_tables, model.z_tables)
+    if np.abs(z_values).max(initial=0) > Z_LIMIT:
         raise StreamError("hyper-latent out of range (corrupted file)")
-    hyper = hyper_synthesis(z_hat, model.hyper_layers)
-    y_tables = table_indexes(hyper.log_scale, model.scale_thresholds)
-    residual = decode_symbols(streams.latent, y_tables.ravel(), model.y_tables).reshape(y_tables.shape)
-    y_hat = _dequantize(residual, hyper).to(device)
+    y_tables, mean = _hyper_outputs(model, z_values.reshape(z_shape))
+    y_values = decode_symbols(streams.latent, y_tables.ravel(), model.y_tables)
+    if np.abs(y_values).max(initial=0) > Y_LIMIT:
+        raise StreamError("latent out of range (corrupted file)")
+    y_hat = _dequantize(y_values.reshape(y_tables.shape), mean)
+    return DecodedLatent(LatentSymbols(z_values, z_tables, y_values, y_tables.ravel()), y_hat)
+
+
+def synthesise(model: InferenceModel, y_hat: torch.Tensor, quality: float, height: int, width: int,
+               device: torch.device | str = "cpu", tile: int = TILE) -> np.ndarray:
+    """Pixels uint8 ``[height, width, 3]`` from ``y_hat`` ``[M, h, w]``; ``g_s`` runs in tiles on ``device``."""
     gain = _gain(model.log_decoder_gain, quality, device)
-    with torch.inference_mode():
-        y_hat = (y_hat[None] * gain).contiguous(memory_format=torch.channels_last)
-        return model.g_s(y_hat).clamp_(0.0, 1.0)
+    return synthesise_tiles(model.g_s, y_hat, gain, height, width, device, tile)
 
 
-def _dequantize(residual: np.ndarray, hyper: HyperParameters) -> torch.Tensor:
-    """``ŷ = residual + mean`` as float32 ``[M, h, w]``."""
-    mean = torch.from_numpy(hyper.mean).to(torch.float64) / (1 << OUTPUT_BITS)
-    return (torch.from_numpy(residual).to(torch.float64) + mean).float()
+def decode(model: InferenceModel, streams: LatentStreams, quality: float, height: int, width: int,
+           device: torch.device | str = "cpu", tile: int = TILE) -> np.ndarray:
+    """Rebuild uint8 pixels ``[height, width, 3]`` from the streams."""
+    y_hat = read_latent(model, streams, height, width).y_hat
+    return synthesise(model, y_hat, quality, height, width, device, tile)
 
 
-def _gain(log_table: torch.Tensor, quality: float, device: torch.device) -> torch.Tensor:
+def _hyper_outputs(model: InferenceModel, z_hat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Table ids (uint8) and integer means (int64), both ``[M, h, w]``, computed band by band."""
+    channels = model.hyper_layers[-1].weight.shape[0] // 2
+    shape = (channels, 4 * z_hat.shape[1], 4 * z_hat.shape[2])
+    tables, mean = np.empty(shape, dtype=_table_dtype(model)), np.empty(shape, dtype=np.int64)
+    for rows, hyper in hyper_synthesis_bands(z_hat, model.hyper_layers):
+        tables[:, rows] = table_indexes(hyper.log_scale, model.scale_thresholds)
+        mean[:, rows] = hyper.mean
+    return tables, mean
+
+
+def _dequantize(residual: np.ndarray, mean: np.ndarray) -> torch.Tensor:
+    """``ŷ = residual + mean`` as float32 ``[M, h, w]``, sixteen rows at a time."""
+    y_hat = torch.empty(residual.shape, dtype=torch.float32)
+    for start in range(0, residual.shape[1], 16):
+        rows = slice(start, start + 16)
+        exact = torch.from_numpy(residual[:, rows]).to(torch.float64)
+        y_hat[:, rows] = exact + torch.from_numpy(mean[:, rows]).to(torch.float64) / (1 << OUTPUT_BITS)
+    return y_hat
+
+
+def _table_dtype(model: InferenceModel) -> np.dtype:
+    """The smallest unsigned type that holds every y table id (uint8 for the shipped tables)."""
+    return np.min_scalar_type(model.y_tables.count - 1)
+
+
+def _gain(log_table: torch.Tensor, quality: float, device: torch.device | str) -> torch.Tensor:
     position = torch.tensor([quality_to_position(quality)], dtype=torch.float32)
     return interpolate_levels(log_table, position).exp()[:, :, None, None].to(device)
 

@@ -2,17 +2,32 @@
 
 A file names its model by number plus a hash prefix of the weights, so a decoder can tell a file
 made with other weights from a corrupted one.
+
+Each shipped weights file has its expected SHA-256 recorded beside it, in
+``weights/<name>.sha256`` (``sha256sum`` format), and is checked against it before use. After
+replacing a weights file, record the new hash with ``aecodec export ... -o weights/<name>.npz``
+(which writes it) or ``cd codec/weights && sha256sum <name>.npz > <name>.sha256``.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from aecodec.bitstream.errors import AecError
 from aecodec.codec.weights import InferenceModel, load_inference_model
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
+
+
+class UnknownModelError(AecError):
+    """A file made with weights this installation does not have."""
+
+
+class WeightsIntegrityError(AecError):
+    """An installed weights file whose SHA-256 differs from the one recorded for it."""
 
 
 @dataclass(frozen=True)
@@ -27,21 +42,46 @@ class RegisteredModel:
     def path(self) -> Path:
         return WEIGHTS_DIR / self.filename
 
+    @property
+    def checksum_path(self) -> Path:
+        """The ``sha256sum``-format file holding the expected SHA-256 of :attr:`path`."""
+        return WEIGHTS_DIR / f"{self.name}.sha256"
+
+    def expected_sha256(self) -> str:
+        """The recorded hex digest; :class:`WeightsIntegrityError` if none is recorded."""
+        try:
+            text = self.checksum_path.read_text(encoding="ascii")
+        except (OSError, UnicodeDecodeError):
+            message = f"no SHA-256 recorded for model {self.model_id} ({self.checksum_path})"
+            raise WeightsIntegrityError(message) from None
+        digest = text.split()[0].lower() if text.split() else ""
+        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            raise WeightsIntegrityError(f"{self.checksum_path} does not hold a SHA-256 hex digest")
+        return digest
+
+
+def record_sha256(weights: Path) -> Path:
+    """Write ``<stem>.sha256`` beside ``weights`` (``sha256sum`` format) and return its path."""
+    digest = hashlib.sha256(weights.read_bytes()).hexdigest()
+    target = weights.with_suffix(".sha256")
+    target.write_text(f"{digest}  {weights.name}\n", encoding="ascii")
+    return target
+
 
 MODELS = {1: RegisteredModel(1, "hyperprior-gain-128x192-v1", "hyperprior-gain-128x192-v1.npz")}
 DEFAULT_MODEL_ID = 1
 
 
-class UnknownModelError(ValueError):
-    """A file made with weights this installation does not have."""
-
-
 @functools.lru_cache(maxsize=4)
 def load_model(model_id: int = DEFAULT_MODEL_ID) -> InferenceModel:
-    """The inference model registered under ``model_id``, loaded once per process."""
+    """The inference model registered under ``model_id``, checked and loaded once per process."""
     entry = MODELS.get(model_id)
     if entry is None:
         raise UnknownModelError(f"unknown model id {model_id} (this installation knows {sorted(MODELS)})")
     if not entry.path.is_file():
         raise UnknownModelError(f"weights for model {model_id} are not installed ({entry.path})")
-    return load_inference_model(entry.path)
+    expected = entry.expected_sha256()
+    try:
+        return load_inference_model(entry.path, expected_sha256=expected)
+    except ValueError as error:
+        raise WeightsIntegrityError(f"weights for model {model_id}: {error}") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,10 +37,18 @@ class InferenceModel:
     weights_hash: bytes
 
 
-def load_inference_model(path: Path) -> InferenceModel:
-    """Read an exported ``.npz`` (see :mod:`aecodec.codec.export`) without unpickling anything."""
+def load_inference_model(path: Path, expected_sha256: str | None = None) -> InferenceModel:
+    """Read an exported ``.npz`` (see :mod:`aecodec.codec.export`) without unpickling anything.
+
+    With ``expected_sha256`` (hex), the file's SHA-256 is checked before anything in it is used;
+    a mismatch is a ``ValueError`` naming both digests.
+    """
     raw = Path(path).read_bytes()
-    with np.load(path, allow_pickle=False) as archive:
+    digest = hashlib.sha256(raw)
+    if expected_sha256 is not None and digest.hexdigest() != expected_sha256.lower():
+        raise ValueError(f"SHA-256 of {Path(path).name} is {digest.hexdigest()}, expected {expected_sha256} "
+                         "(corrupted or replaced weights; see aecodec.codec.registry)")
+    with np.load(io.BytesIO(raw), allow_pickle=False) as archive:
         arrays = {name: archive[name] for name in archive.files}
     n, m = (int(v) for v in arrays["config"])
     return InferenceModel(
@@ -52,7 +61,7 @@ def load_inference_model(path: Path) -> InferenceModel:
         z_tables=_tables(arrays, "z_tables"),
         y_tables=_tables(arrays, "y_tables"),
         scale_thresholds=arrays["scale_thresholds"].astype(np.int64),
-        weights_hash=hashlib.sha256(raw).digest()[:HASH_PREFIX_BYTES],
+        weights_hash=digest.digest()[:HASH_PREFIX_BYTES],
     )
 
 

@@ -225,6 +225,9 @@ def train(data_dir: Path, out: Path, resume: Path | None, steps: int, batch_size
 def export(checkpoint: Path, output: Path, force: bool) -> None:
     """Freeze a training checkpoint into inference weights with integer tables (the update step).
 
+    Also writes OUTPUT's SHA-256 beside it (NAME.sha256), the value the model registry checks
+    the weights against before use.
+
     \b
     Example:
       aecodec export runs/main.ckpt -o codec/weights/hyperprior-gain-128x192-v1.npz
@@ -233,7 +236,7 @@ def export(checkpoint: Path, output: Path, force: bool) -> None:
 
     with commands.user_errors():
         commands.export_checkpoint(checkpoint, output, force)
-    click.echo(f"wrote {output}")
+    click.echo(f"wrote {output} and {output.with_suffix('.sha256').name}")
 
 
 main.add_command(evaluate, "eval")

@@ -15,7 +15,7 @@ import click
 from PIL import Image, UnidentifiedImageError
 
 from aecodec.bitstream import container
-from aecodec.bitstream.entropy_coder import StreamError
+from aecodec.bitstream.errors import AecError
 from aecodec.tools import formats
 from aecodec.tools.formats import ImageFormat
 from aecodec.tools.output import OutputError, check_target, write_atomically
@@ -24,8 +24,8 @@ from aecodec.tools.streams import check_output, display_name, is_stdio, read_inp
 if TYPE_CHECKING:
     from aecodec.codec.targets import Target
 
-USER_ERRORS = (OutputError, container.ContainerError, StreamError, OSError, ValueError,
-               UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning)
+USER_ERRORS = (OutputError, AecError, OSError, ValueError, UnidentifiedImageError,
+               Image.DecompressionBombError, Image.DecompressionBombWarning)
 
 
 def error_message(error: BaseException) -> str | None:
@@ -216,13 +216,14 @@ def format_summary(summary: dict) -> str:
 
 
 def export_checkpoint(checkpoint: Path, target: Path, force: bool) -> None:
-    """Load a training checkpoint and write its frozen inference weights."""
+    """Load a training checkpoint and write its frozen inference weights, with ``<stem>.sha256`` beside."""
     import io
 
     import numpy as np_module
 
     from aecodec.codec.export import export_arrays
     from aecodec.codec.model import HyperpriorModel, ModelConfig
+    from aecodec.codec.registry import record_sha256
     from aecodec.tools.train import load_checkpoint
 
     check_target(target, force)
@@ -232,3 +233,4 @@ def export_checkpoint(checkpoint: Path, target: Path, force: bool) -> None:
     buffer = io.BytesIO()
     np_module.savez(buffer, **export_arrays(model))
     write_atomically(target, lambda handle: handle.write(buffer.getvalue()))
+    record_sha256(target)

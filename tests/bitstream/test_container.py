@@ -113,3 +113,31 @@ def test_unknown_section_type(packed):
     data[37] = 77
     with pytest.raises(ContainerError, match="section type"):
         unpack(bytes(data))
+
+
+def test_every_error_is_an_aec_error_and_a_value_error():
+    from aecodec.bitstream.entropy_coder import StreamError
+    from aecodec.bitstream.errors import AecError
+
+    assert issubclass(ContainerError, AecError) and issubclass(StreamError, AecError)
+    assert issubclass(AecError, ValueError)
+
+
+def test_pixel_limit_is_settable(packed, monkeypatch):
+    import aecodec.bitstream.container as container
+
+    monkeypatch.setattr(container, "MAX_PIXELS", 31 * 17 - 1)
+    with pytest.raises(ContainerError, match=r"exceeds the 526-pixel limit \(raise .*MAX_PIXELS"):
+        unpack(packed)
+    monkeypatch.setattr(container, "MAX_PIXELS", 31 * 17)
+    assert unpack(packed).header.width == 31
+
+
+def test_no_pixel_limit(monkeypatch):
+    import aecodec.bitstream.container as container
+
+    monkeypatch.setattr(container, "MAX_PIXELS", None)
+    big = Header(1, b"\x00" * 8, 50, 0xFFFF_FFFF, 0xFFFF_FFFF, ImageMode.RGB)
+    assert read_header(pack(Container(big, {})))[0] == big
+    with pytest.raises(ContainerError, match="dimensions"):
+        pack(Container(Header(1, b"\x00" * 8, 50, 1 << 32, 1, ImageMode.RGB), {}))

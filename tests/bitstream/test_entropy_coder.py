@@ -61,3 +61,30 @@ def test_escape_count_must_match(tables):
 
 
 GOLDEN = "010000001900000086695cc20e940c01"
+
+
+def test_escape_count_is_checked_before_allocating(tables):
+    data = (2**32 - 1).to_bytes(4, "little") + b"\x00" * 8
+    with pytest.raises(StreamError, match="claims 4294967295 escaped symbols but codes only 3"):
+        decode_symbols(data, np.zeros(3, dtype=np.int64), tables)
+
+
+def test_words_the_tables_cannot_produce_are_a_stream_error(tables):
+    """constriction raises AssertionError for such words; callers see one StreamError."""
+    data = b"\x00" * 4 + b"\xff" * 8
+    with pytest.raises(StreamError, match="not valid for its probability tables"):
+        decode_symbols(data, np.zeros(40, dtype=np.int64), tables)
+
+
+def test_compact_table_ids_code_the_same_bytes(tables):
+    rng = np.random.default_rng(4)
+    values = rng.integers(-30, 31, 3000)
+    table_ids = rng.integers(0, 2, values.size)
+    data = encode_symbols(values, table_ids, tables)
+    assert encode_symbols(values.astype(np.int32), table_ids.astype(np.uint8), tables) == data
+    assert np.array_equal(decode_symbols(data, table_ids.astype(np.uint8), tables), values)
+
+
+def test_float_table_ids_are_refused(tables):
+    with pytest.raises(ValueError, match="integers"):
+        encode_symbols(np.zeros(2), np.zeros(2), tables)

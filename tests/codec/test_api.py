@@ -112,3 +112,21 @@ def test_corrupted_latent_is_detected(make_image):
     data[-3] ^= 0x10
     with pytest.raises(ContainerError):
         aecodec.decompress(bytes(data))
+
+
+def test_pixel_limit_counts_the_padded_size(make_image, monkeypatch):
+    """A 1 × N image is 64 × N pixels of work: the limit applies to that too, before decoding."""
+    import struct
+    import zlib
+
+    from aecodec.bitstream import container
+
+    data = bytearray(aecodec.compress(make_image(1, 1)))
+    struct.pack_into("<II", data, 22, 1, 2_000_000)
+    struct.pack_into("<I", data, 33, zlib.crc32(bytes(data[:33])))
+    assert unpack(bytes(data)).header.height == 2_000_000
+    with pytest.raises(ContainerError, match="pads to 64x2000000, over the 89478485-pixel limit"):
+        aecodec.decompress(bytes(data))
+    monkeypatch.setattr(container, "MAX_PIXELS", 1000)
+    with pytest.raises(ContainerError, match="pads to 64x64"):
+        aecodec.compress(make_image(1, 1))

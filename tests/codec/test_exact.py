@@ -3,7 +3,7 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from aecodec.codec.exact import Z_LIMIT, IntegerConv, _accumulate, hyper_synthesis, table_indexes
+from aecodec.codec.exact import Z_LIMIT, IntegerConv, _accumulate, hyper_synthesis, hyper_synthesis_bands, table_indexes
 from aecodec.codec.export import integer_layers, scale_thresholds
 from aecodec.codec.fixed_point import OUTPUT_BITS
 
@@ -54,3 +54,36 @@ def test_table_index_is_monotonic_integer_comparison():
     indexes = table_indexes(np.arange(-1000, 1000), thresholds)
     assert indexes.min() == 0 and indexes.max() == thresholds.size
     assert np.all(np.diff(indexes) >= 0)
+
+
+@pytest.mark.parametrize("band_rows", [1, 2, 3, 50])
+def test_row_bands_are_bit_identical_to_the_whole(tiny_trained_model, band_rows):
+    layers = integer_layers(tiny_trained_model)
+    z_hat = np.random.default_rng(5).integers(-40, 41, (16, 7, 5))
+    whole = hyper_synthesis(z_hat, layers)
+    bands = list(hyper_synthesis_bands(z_hat, layers, band_rows))
+    assert [rows.start for rows, _ in bands] == list(range(0, 28, 4 * band_rows))[: len(bands)]
+    assert np.array_equal(np.concatenate([part.mean for _, part in bands], axis=1), whole.mean)
+    assert np.array_equal(np.concatenate([part.log_scale for _, part in bands], axis=1), whole.log_scale)
+
+
+def test_row_bands_need_their_halo(tiny_trained_model, monkeypatch):
+    """Without context rows the band edges differ: the halo is what makes banding exact."""
+    import aecodec.codec.exact as exact
+
+    layers = integer_layers(tiny_trained_model)
+    z_hat = np.random.default_rng(6).integers(-40, 41, (16, 6, 4))
+    whole = hyper_synthesis(z_hat, layers)
+    monkeypatch.setattr(exact, "HALO_ROWS", 0)
+    bands = np.concatenate([part.mean for _, part in hyper_synthesis_bands(z_hat, layers, 2)], axis=1)
+    assert not np.array_equal(bands, whole.mean)
+
+
+@pytest.mark.parametrize("kernel, padding, size", [(3, 1, (4, 7)), (5, 2, (1, 1)), (5, 2, (6, 3))])
+def test_stride_one_layer_matches_torch(kernel, padding, size):
+    rng = np.random.default_rng(kernel)
+    x = rng.integers(-50, 51, (3, *size))
+    weight = rng.integers(-100, 101, (4, 3, kernel, kernel))
+    layer = IntegerConv(weight, np.zeros(4, dtype=np.int64), np.zeros(4, dtype=np.int64), 1, padding, padding)
+    expected = F.conv2d(torch.from_numpy(x).double()[None], torch.from_numpy(weight).double(), padding=padding)
+    assert np.array_equal(_accumulate(x, layer), expected[0].long().numpy())
