@@ -12,7 +12,7 @@ try:
 except PackageNotFoundError:
     __version__ = "0.0.0"
 
-from aecodec.codec import pillow_plugin as _pillow_plugin  # noqa: E402  (registration is the import)
+from aecodec.codec import pillow_plugin as _pillow_plugin  # noqa: E402, F401  (registration is the import)
 
 __all__ = ["compress", "decompress", "compress_to_target", "__version__"]
 

@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from click.testing import CliRunner
+from PIL import Image
 
 from aecodec.codec.export import save_weights
 from aecodec.codec.model import HyperpriorModel, ModelConfig
@@ -28,6 +30,36 @@ def synthetic_image(height: int, width: int, seed: int = 0) -> np.ndarray:
 def make_image():
     """The :func:`synthetic_image` factory, for tests that need several sizes."""
     return synthetic_image
+
+
+@pytest.fixture
+def with_threads():
+    """Call ``function()`` with torch limited to ``count`` threads, restoring the setting after."""
+
+    def run(count: int, function):
+        saved = torch.get_num_threads()
+        torch.set_num_threads(count)
+        try:
+            return function()
+        finally:
+            torch.set_num_threads(saved)
+
+    return run
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def photo_folder(tmp_path: Path) -> Path:
+    """Three small synthetic photos of slightly different sizes, for training runs."""
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for index in range(3):
+        Image.fromarray(synthetic_image(70 + index, 90, seed=index)).save(folder / f"p{index}.png")
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,7 @@ import numpy as np
 from PIL import Image
 from tqdm import tqdm
 
+from aecodec.codec.targets import rgb_psnr
 from aecodec.tools.dataset import list_images
 from aecodec.tools.machine import describe_machine
 
@@ -66,16 +67,15 @@ def measure(image_path: Path, quality: float, workdir: Path) -> ImageResult:
     encode_seconds = run_cli(["compress", str(image_path), "-o", str(coded), "-q", str(quality), "-f"])
     decode_seconds = run_cli(["decompress", str(coded), "-o", str(decoded), "-f"])
     with Image.open(image_path) as original, Image.open(decoded) as result:
-        reference = np.asarray(original.convert("RGB"), dtype=np.float64)
-        test = np.asarray(result.convert("RGB"), dtype=np.float64)
+        psnr = rgb_psnr(original, result)
+        width, height = original.size
     size = coded.stat().st_size
-    mse = float(np.mean((reference - test) ** 2))
     return ImageResult(
         image=image_path.name,
         quality=quality,
         bytes=size,
-        bpp=8 * size / (reference.shape[0] * reference.shape[1]),
-        psnr=10 * np.log10(255.0**2 / max(mse, 1e-12)),
+        bpp=8 * size / (width * height),
+        psnr=psnr,
         encode_seconds=encode_seconds,
         decode_seconds=decode_seconds,
     )

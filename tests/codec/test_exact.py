@@ -29,17 +29,11 @@ def test_integer_path_equals_the_trained_fixed_point_network(tiny_trained_model)
     assert np.array_equal(exact.log_scale, (log_scale[0] * (1 << OUTPUT_BITS)).long().numpy())
 
 
-def test_integer_path_ignores_thread_count(tiny_trained_model):
+def test_integer_path_ignores_thread_count(tiny_trained_model, with_threads):
     layers = integer_layers(tiny_trained_model)
     z_hat = np.random.default_rng(3).integers(-Z_LIMIT, Z_LIMIT + 1, (16, 4, 4))
-    threads = torch.get_num_threads()
-    try:
-        torch.set_num_threads(1)
-        one = hyper_synthesis(z_hat, layers)
-        torch.set_num_threads(2)
-        two = hyper_synthesis(z_hat, layers)
-    finally:
-        torch.set_num_threads(threads)
+    one = with_threads(1, lambda: hyper_synthesis(z_hat, layers))
+    two = with_threads(2, lambda: hyper_synthesis(z_hat, layers))
     assert np.array_equal(one.mean, two.mean) and np.array_equal(one.log_scale, two.log_scale)
 
 

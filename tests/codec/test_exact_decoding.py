@@ -59,15 +59,9 @@ def test_read_symbols_are_what_the_encoder_coded(tiny_model, image, streams):
     assert np.array_equal(read.y_tables, coded.y_tables)
 
 
-def test_same_reading_with_one_and_two_threads(tiny_model, streams):
-    threads = torch.get_num_threads()
-    try:
-        torch.set_num_threads(1)
-        one = _read(tiny_model, streams)
-        torch.set_num_threads(2)
-        two = _read(tiny_model, streams)
-    finally:
-        torch.set_num_threads(threads)
+def test_same_reading_with_one_and_two_threads(tiny_model, streams, with_threads):
+    one = with_threads(1, lambda: _read(tiny_model, streams))
+    two = with_threads(2, lambda: _read(tiny_model, streams))
     _assert_same(one, two)
 
 

@@ -1,6 +1,5 @@
 import numpy as np
 import pytest
-import torch
 
 from aecodec.bitstream.entropy_coder import decode_symbols
 from aecodec.bitstream.tables import PRECISION_BITS
@@ -29,15 +28,9 @@ def test_decode_rebuilds_what_the_encoder_meant(tiny_model, x):
     assert np.array_equal(first, second)
 
 
-def test_same_symbols_with_one_and_two_threads(tiny_model, x):
-    threads = torch.get_num_threads()
-    try:
-        torch.set_num_threads(1)
-        one = pipeline.encode(tiny_model, x, 40.0)
-        torch.set_num_threads(2)
-        two = pipeline.encode(tiny_model, x, 40.0)
-    finally:
-        torch.set_num_threads(threads)
+def test_same_symbols_with_one_and_two_threads(tiny_model, x, with_threads):
+    one = with_threads(1, lambda: pipeline.encode(tiny_model, x, 40.0))
+    two = with_threads(2, lambda: pipeline.encode(tiny_model, x, 40.0))
     assert one == two
 
 

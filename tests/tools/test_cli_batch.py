@@ -1,16 +1,10 @@
 """Several inputs and folders: an output directory, a summary, failures listed, the rest still done."""
 
 import pytest
-from click.testing import CliRunner
 from PIL import Image
 
 from aecodec.bitstream.container import unpack
 from aecodec.tools.cli import main
-
-
-@pytest.fixture
-def runner():
-    return CliRunner()
 
 
 @pytest.fixture

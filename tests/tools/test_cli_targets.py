@@ -1,16 +1,10 @@
 """--target-bpp/--target-size/--target-psnr on the command line, and the help texts."""
 
 import pytest
-from click.testing import CliRunner
 from PIL import Image
 
 import aecodec
 from aecodec.tools.cli import main
-
-
-@pytest.fixture
-def runner():
-    return CliRunner()
 
 
 @pytest.fixture

@@ -1,33 +1,21 @@
 """Training on a tiny folder of synthetic photos: checkpoints, resume, export."""
 
-from pathlib import Path
 
 import pytest
-import torch
 from click.testing import CliRunner
-from PIL import Image
 
 from aecodec.codec.weights import load_inference_model
 from aecodec.tools.cli import main
 from aecodec.tools.train import TrainConfig, learning_rate, load_checkpoint
 
 
-@pytest.fixture
-def photos(tmp_path, make_image) -> Path:
-    folder = tmp_path / "photos"
-    folder.mkdir()
-    for index in range(3):
-        Image.fromarray(make_image(70 + index, 90, seed=index)).save(folder / f"p{index}.png")
-    return folder
-
-
-def test_train_resume_and_export(photos, tmp_path):
+def test_train_resume_and_export(photo_folder, tmp_path):
     runner = CliRunner()
     checkpoint = tmp_path / "run.ckpt"
-    first = runner.invoke(main, ["train", str(photos), "--out", str(checkpoint), "--steps", "2", "--batch-size", "2", "--crop", "64", "--device", "cpu", "--channels", "16", "24"])
+    first = runner.invoke(main, ["train", str(photo_folder), "--out", str(checkpoint), "--steps", "2", "--batch-size", "2", "--crop", "64", "--device", "cpu", "--channels", "16", "24"])
     assert first.exit_code == 0, first.output
     assert load_checkpoint(checkpoint)["step"] == 2
-    second = runner.invoke(main, ["train", str(photos), "--out", str(checkpoint), "--resume", str(checkpoint), "--steps", "3", "--batch-size", "2", "--crop", "64", "--device", "cpu", "--fp32"])
+    second = runner.invoke(main, ["train", str(photo_folder), "--out", str(checkpoint), "--resume", str(checkpoint), "--steps", "3", "--batch-size", "2", "--crop", "64", "--device", "cpu", "--fp32"])
     assert second.exit_code == 0, second.output
     state = load_checkpoint(checkpoint)
     assert state["step"] == 3 and state["config"] == {"n": 16, "m": 24}

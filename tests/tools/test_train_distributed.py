@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 import torch
 from click.testing import CliRunner
-from PIL import Image
 
 from aecodec.codec.model import HyperpriorModel, ModelConfig
 from aecodec.tools.cli import main
@@ -20,15 +19,6 @@ from aecodec.tools.train import load_checkpoint, local_batch_size, rank_seeds
 TINY = ["--batch-size", "2", "--crop", "64", "--device", "cpu", "--channels", "16", "24"]
 
 
-@pytest.fixture
-def photos(tmp_path, make_image) -> Path:
-    folder = tmp_path / "photos"
-    folder.mkdir()
-    for index in range(3):
-        Image.fromarray(make_image(70 + index, 90, seed=index)).save(folder / f"p{index}.png")
-    return folder
-
-
 def torchrun_train(arguments: list[str], cwd: Path) -> subprocess.CompletedProcess:
     """``aecodec train ARGUMENTS`` as two CPU processes under torchrun (gloo)."""
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
@@ -37,13 +27,13 @@ def torchrun_train(arguments: list[str], cwd: Path) -> subprocess.CompletedProce
     return subprocess.run(command, cwd=cwd, env=environment, capture_output=True, text=True, timeout=180)
 
 
-def test_two_processes_hold_identical_weights_and_resume_on_any_world_size(photos, tmp_path):
+def test_two_processes_hold_identical_weights_and_resume_on_any_world_size(photo_folder, tmp_path):
     checkpoint = tmp_path / "run.ckpt"
     runner = CliRunner()
-    single = runner.invoke(main, ["train", str(photos), "--out", str(checkpoint), "--steps", "1", *TINY])
+    single = runner.invoke(main, ["train", str(photo_folder), "--out", str(checkpoint), "--steps", "1", *TINY])
     assert single.exit_code == 0, single.output
 
-    pair = torchrun_train([str(photos), "--out", str(checkpoint), "--resume", str(checkpoint), "--steps", "3", *TINY], tmp_path)
+    pair = torchrun_train([str(photo_folder), "--out", str(checkpoint), "--resume", str(checkpoint), "--steps", "3", *TINY], tmp_path)
     assert pair.returncode == 0, pair.stderr[-3000:]
     digests = re.findall(r"weights identical on 2 processes \(sha256 ([0-9a-f]{64})\)", pair.stdout + pair.stderr)
     assert len(digests) == 1
@@ -53,7 +43,7 @@ def test_two_processes_hold_identical_weights_and_resume_on_any_world_size(photo
     assert state_digest(state["model"]) == digests[0]
 
     resume = ["--resume", str(checkpoint)]
-    again = runner.invoke(main, ["train", str(photos), "--out", str(checkpoint), *resume, "--steps", "4", *TINY])
+    again = runner.invoke(main, ["train", str(photo_folder), "--out", str(checkpoint), *resume, "--steps", "4", *TINY])
     assert again.exit_code == 0, again.output
     assert load_checkpoint(checkpoint)["step"] == 4
 

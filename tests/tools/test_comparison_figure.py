@@ -1,0 +1,17 @@
+"""The README comparison figure: equal-size JPEG and aecodec panels side by side."""
+
+from click.testing import CliRunner
+from PIL import Image
+
+from aecodec.tools.comparison_figure import main
+
+
+def test_figure_has_three_labelled_panels(tmp_path, make_image):
+    source = tmp_path / "photo.png"
+    Image.fromarray(make_image(96, 96)).save(source)
+    out = tmp_path / "figure.png"
+    result = CliRunner().invoke(main, [str(source), "-o", str(out), "--box", "8", "8", "64", "--jpeg-quality", "40"])
+    assert result.exit_code == 0, result.output
+    assert "JPEG" in result.output and "aecodec" in result.output
+    with Image.open(out) as figure:
+        assert figure.size == (3 * 64 + 4, 64 + 18)
