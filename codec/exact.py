@@ -72,7 +72,6 @@ def hyper_synthesis(z_hat: np.ndarray, layers: list[IntegerConv]) -> HyperParame
     return HyperParameters(mean, log_scale)
 
 
-
 def hyper_synthesis_bands(z_hat: np.ndarray, layers: list[IntegerConv],
                           band_rows: int = BAND_ROWS) -> Iterator[tuple[slice, HyperParameters]]:
     """:func:`hyper_synthesis` in row bands: ``(output rows, that band's mean and log-scale)``.

@@ -26,10 +26,16 @@ TAIL_MASS = 1e-9
 GAUSSIAN_TAIL_SIGMAS = 7.0
 
 
-def export_arrays(model: HyperpriorModel) -> dict[str, np.ndarray]:
-    """Every array the inference model needs, keyed by name."""
+def export_arrays(model: HyperpriorModel, step: int = 0) -> dict[str, np.ndarray]:
+    """Every array the inference model needs, keyed by name, plus what a warm start needs: the
+    factorized prior's parameters (float32, a few KB) and the training ``step`` reached."""
     model = model.float().cpu().eval()
-    arrays: dict[str, np.ndarray] = {"config": np.array([model.config.n, model.config.m], dtype=np.int64)}
+    arrays: dict[str, np.ndarray] = {
+        "config": np.array([model.config.n, model.config.m], dtype=np.int64),
+        "training_step": np.array(step, dtype=np.int64),
+    }
+    for name, tensor in model.z_prior.state_dict().items():
+        arrays[f"z_prior.{name}"] = tensor.numpy().astype(np.float32)
     for part in FLOAT_PARTS:
         for name, tensor in getattr(model, part).state_dict().items():
             arrays[f"{part}.{name}"] = tensor.numpy().astype(np.float16)
@@ -46,11 +52,11 @@ def export_arrays(model: HyperpriorModel) -> dict[str, np.ndarray]:
     return arrays
 
 
-def save_weights(model: HyperpriorModel, path: Path) -> None:
+def save_weights(model: HyperpriorModel, path: Path, step: int = 0) -> None:
     """Write the exported arrays to ``path`` (an uncompressed ``.npz``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as handle:
-        np.savez(handle, **export_arrays(model))
+        np.savez(handle, **export_arrays(model, step))
 
 
 def integer_layers(model: HyperpriorModel) -> list[IntegerConv]:

@@ -26,7 +26,7 @@ from aecodec.codec.targets import rgb_psnr
 from aecodec.tools.dataset import list_images
 from aecodec.tools.machine import describe_machine
 
-DEFAULT_QUALITIES = (10.0, 25.0, 40.0, 55.0, 70.0, 85.0)
+DEFAULT_QUALITIES = (10.0, 30.0, 50.0, 70.0, 90.0)
 
 
 @dataclass(frozen=True)

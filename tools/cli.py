@@ -178,7 +178,8 @@ def info(input_path: Path, as_json: bool) -> None:
 @main.command()
 @click.argument("data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Checkpoint to write.")
-@click.option("--resume", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Checkpoint to continue from.")
+@click.option("--resume", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Checkpoint to continue from, or exported weights (.npz, e.g. the shipped ones) to warm-start from.")
 @click.option("--steps", default=40000, show_default=True, help="Total steps to reach, counted across resumes.")
 @click.option("--batch-size", default=8, show_default=True, help="Global batch, split evenly across torchrun processes.")
 @click.option("--crop", default=128, show_default=True, help="Square crop side in pixels (a multiple of 64).")

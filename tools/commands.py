@@ -231,6 +231,6 @@ def export_checkpoint(checkpoint: Path, target: Path, force: bool) -> None:
     model = HyperpriorModel(ModelConfig(**state["config"]))
     model.load_state_dict(state["model"])
     buffer = io.BytesIO()
-    np_module.savez(buffer, **export_arrays(model))
+    np_module.savez(buffer, **export_arrays(model, int(state.get("step", 0))))
     write_atomically(target, lambda handle: handle.write(buffer.getvalue()))
     record_sha256(target)

@@ -25,6 +25,7 @@ from aecodec.codec.model import HyperpriorModel, ModelConfig
 from aecodec.tools.dataset import CropSampler
 from aecodec.tools.launch import Launch, check_replicas
 from aecodec.tools.training_step import StepStats, build_objective, optimize_step, random_positions
+from aecodec.tools.warm_start import model_from_weights
 
 SHOW_EVERY = 10
 """Steps between progress-bar statistics on a GPU, where reading them waits for the device."""
@@ -129,10 +130,13 @@ def _checkpoint(out: Path, state: TrainingState, current: Launch, final: bool) -
 
 
 def restore(resume: Path | None, fresh: ModelConfig, device: torch.device) -> TrainingState:
-    """A new model of shape ``fresh``, or the model, optimizer and step saved in ``resume``."""
-    if resume is None:
-        model = to_channels_last(HyperpriorModel(fresh), device)
-        return TrainingState(model, torch.optim.Adam(model.parameters()), 0)
+    """A new model of shape ``fresh``; the model, optimizer and step saved in a checkpoint
+    ``resume``; or, when ``resume`` is exported weights (``.npz``), their model and step with a
+    fresh optimizer (see :mod:`aecodec.tools.warm_start`)."""
+    if resume is None or resume.suffix == ".npz":
+        model, step = (HyperpriorModel(fresh), 0) if resume is None else model_from_weights(resume)
+        model = to_channels_last(model, device)
+        return TrainingState(model, torch.optim.Adam(model.parameters()), step)
     checkpoint = load_checkpoint(resume, device)
     model = HyperpriorModel(ModelConfig(**checkpoint["config"]))
     model.load_state_dict(checkpoint["model"])

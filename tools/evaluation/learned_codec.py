@@ -9,7 +9,7 @@ from typing import Any
 from aecodec.tools.evaluation.codecs import CodecUnavailable
 from PIL import Image
 
-LEARNED_QUALITIES = (10.0, 25.0, 40.0, 55.0, 70.0, 85.0)
+LEARNED_QUALITIES = (0.0, 15.0, 30.0, 45.0, 60.0, 75.0, 90.0, 100.0)
 
 
 @dataclass(frozen=True)
