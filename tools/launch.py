@@ -57,7 +57,8 @@ def pick_device(name: str, local_rank: int = 0) -> torch.device:
 
 @contextmanager
 def launch(device_name: str, threads: int = 0) -> Iterator[Launch]:
-    """Set up this process (device, CPU threads, process group under torchrun); tear down after.
+    """Set up this process (device, CPU threads, process group under torchrun); tear down after,
+    once every rank is done (a rank that left early would abort the others' gloo connections).
 
     ``threads`` > 0 sets the CPU thread count; 0 keeps ``OMP_NUM_THREADS`` when it is set (torchrun
     sets it to 1 per process) and otherwise shares torch's default (the physical cores) among the
@@ -70,6 +71,8 @@ def launch(device_name: str, threads: int = 0) -> Iterator[Launch]:
         distributed.init_process_group(backend, rank=current.rank, world_size=current.world_size)
     try:
         yield current
+        if current.distributed:
+            distributed.barrier()
     finally:
         if current.distributed and distributed.is_initialized():
             distributed.destroy_process_group()
