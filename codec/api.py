@@ -13,31 +13,61 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from PIL import Image
 
 from aecodec.bitstream import container
 from aecodec.bitstream.container import Container, Header, SectionType
 from aecodec.codec import images, pipeline
+from aecodec.codec.effort import encode
+from aecodec.codec.effort_levels import DEFAULT_EFFORT, check_effort
 from aecodec.codec.metadata import attach_metadata, metadata_sections
 from aecodec.codec.rate import DEFAULT_QUALITY, quality_to_position
 from aecodec.codec.registry import DEFAULT_MODEL_ID, UnknownModelError, load_model
 from aecodec.codec.weights import InferenceModel
 
 
-def compress(image: Image.Image | np.ndarray, quality: float = DEFAULT_QUALITY, device: str = "cpu") -> bytes:
+def compress(image: Image.Image | np.ndarray, quality: float = DEFAULT_QUALITY, device: str = "cpu",
+             effort: int = DEFAULT_EFFORT) -> bytes:
     """Encode an image to ``.aec`` bytes. ``quality`` in [0, 100]: higher means larger and better.
 
     Accepts PIL images of any common mode and uint8 (or uint16, reduced with a warning) arrays
     ``[H, W]``, ``[H, W, 3]``, ``[H, W, 4]``. Alpha is stored losslessly; ICC profile and EXIF
-    travel in the file.
+    travel in the file. ``effort`` 0–4 spends encode time for smaller files (see
+    :mod:`aecodec.codec.effort`); decoding is the same at every effort.
     """
-    return compress_with(load_model(DEFAULT_MODEL_ID), image, quality, device, DEFAULT_MODEL_ID)
+    return compress_with(load_model(DEFAULT_MODEL_ID), image, quality, device, DEFAULT_MODEL_ID, effort)
 
 
 def compress_with(model: InferenceModel, image: Image.Image | np.ndarray, quality: float = DEFAULT_QUALITY,
-                  device: str = "cpu", model_id: int = DEFAULT_MODEL_ID) -> bytes:
+                  device: str = "cpu", model_id: int = DEFAULT_MODEL_ID, effort: int = DEFAULT_EFFORT) -> bytes:
     """:func:`compress` with ``model``, recorded in the file as ``model_id``."""
+    check_effort(effort)
+    prepared = prepare(model, image, quality, model_id)
+    return prepared.pack(encode(model, prepared.color, prepared.header.quality, effort, device))
+
+
+@dataclass(frozen=True)
+class PreparedImage:
+    """An image checked and split for coding: its header, colour ``[H, W, 3]`` uint8 and the
+    sections that do not depend on the latent coding (alpha, ICC, EXIF)."""
+
+    header: Header
+    color: np.ndarray
+    other_sections: dict[SectionType, bytes]
+
+    def pack(self, streams: pipeline.LatentStreams) -> bytes:
+        """The whole ``.aec`` file with these latent streams."""
+        sections = {SectionType.HYPER_LATENT: streams.hyper, SectionType.LATENT: streams.latent}
+        sections.update(self.other_sections)
+        return container.pack(Container(self.header, sections))
+
+
+def prepare(model: InferenceModel, image: Image.Image | np.ndarray, quality: float = DEFAULT_QUALITY,
+            model_id: int = DEFAULT_MODEL_ID) -> PreparedImage:
+    """Check ``image`` and ``quality`` and split the image for :meth:`PreparedImage.pack`."""
     quality_to_position(quality)
     pil = images.to_pil(image)
     parts = images.split(pil)
@@ -45,12 +75,11 @@ def compress_with(model: InferenceModel, image: Image.Image | np.ndarray, qualit
     header = Header(model_id, model.weights_hash, round(quality, 2), width, height, parts.mode)
     container.validate_header(header)
     _check_padded_size(header)
-    streams = pipeline.encode(model, parts.color, header.quality, device)
-    sections = {SectionType.HYPER_LATENT: streams.hyper, SectionType.LATENT: streams.latent}
+    other: dict[SectionType, bytes] = {}
     if parts.alpha is not None:
-        sections[SectionType.ALPHA] = images.encode_alpha(parts.alpha)
-    sections.update(metadata_sections(pil, parts.mode))
-    return container.pack(Container(header, sections))
+        other[SectionType.ALPHA] = images.encode_alpha(parts.alpha)
+    other.update(metadata_sections(pil, parts.mode))
+    return PreparedImage(header, parts.color, other)
 
 
 def decompress(data: bytes, device: str = "cpu") -> Image.Image:

@@ -5,7 +5,8 @@ Opening parses only the header, with :mod:`aecodec.bitstream.container` (no torc
 once, and the pixels are decoded by ``load()``, which also adds the ICC profile and EXIF to
 ``info``. ``verify()`` checks every checksum without the model. Saving takes ``quality`` (0-100,
 default 75) or one of ``target_bpp``, ``target_size`` (bytes) and ``target_psnr`` (dB), plus
-``icc_profile`` and ``exif`` to override the image's own.
+``effort`` (0-4, see :mod:`aecodec.codec.effort`) and ``icc_profile`` and ``exif`` to override the
+image's own.
 
 >>> import io
 >>> import aecodec
@@ -99,15 +100,17 @@ def _save(image: Image.Image, fp: IO[bytes], filename: str | bytes) -> None:
 
 def _encode(image: Image.Image, options: dict) -> bytes:
     from aecodec.codec.api import compress
+    from aecodec.codec.effort_levels import DEFAULT_EFFORT
     from aecodec.codec.rate import DEFAULT_QUALITY
     from aecodec.codec.targets import Target, encode_for_target
 
     target = Target.from_options(options.get("target_bpp"), options.get("target_size"), options.get("target_psnr"))
+    effort = options.get("effort", DEFAULT_EFFORT)
     if target is None:
-        return compress(image, quality=options.get("quality", DEFAULT_QUALITY))
+        return compress(image, quality=options.get("quality", DEFAULT_QUALITY), effort=effort)
     if "quality" in options:
         raise ValueError("quality and a target are mutually exclusive")
-    result = encode_for_target(image, target)
+    result = encode_for_target(image, target, effort=effort)
     if not result.met:
         warnings.warn(result.shortfall(), stacklevel=4)
     return result.data

@@ -64,22 +64,56 @@ def latent_size(height: int, width: int) -> tuple[int, int]:
     return -(-height // PAD_MULTIPLE) * 4, -(-width // PAD_MULTIPLE) * 4
 
 
+@dataclass(frozen=True)
+class Latents:
+    """Continuous latents before quantization: ``y`` ``[1, M, h, w]`` (encoder gain applied) and
+    ``z`` ``[1, N, h/4, w/4]``, float32 on the device that made them."""
+
+    y: torch.Tensor
+    z: torch.Tensor
+
+
+@dataclass(frozen=True)
+class QuantizedLatent:
+    """Symbols of some :class:`Latents` and, when asked for, the ``y_hat`` float32 ``[M, h, w]``
+    the decoder will rebuild from them (the same values :func:`read_latent` returns)."""
+
+    symbols: LatentSymbols
+    y_hat: torch.Tensor | None
+
+
 def analyse(model: InferenceModel, color: np.ndarray, quality: float, device: torch.device | str = "cpu",
             tile: int = TILE) -> LatentSymbols:
     """Symbols for uint8 ``color`` ``[H, W, 3]`` at ``quality``; ``g_a`` runs in tiles on ``device``."""
+    return quantize(model, analysis_latents(model, color, quality, device, tile)).symbols
+
+
+def analysis_latents(model: InferenceModel, color: np.ndarray, quality: float, device: torch.device | str = "cpu",
+                     tile: int = TILE) -> Latents:
+    """One pass of ``g_a`` (in tiles) and ``h_a`` over uint8 ``color`` ``[H, W, 3]`` at ``quality``."""
     gain = _gain(model.log_encoder_gain, quality, device)
     y = analyse_tiles(model.g_a, color, gain, device, tile)
     with torch.inference_mode():
-        z = model.h_a(y)
-    z_hat = torch.round(z[0]).clamp(-Z_LIMIT, Z_LIMIT).to("cpu", torch.int64).numpy()
+        z = model.h_a.to(device)(y)
+    return Latents(y, z)
+
+
+def quantize(model: InferenceModel, latents: Latents, with_y_hat: bool = False) -> QuantizedLatent:
+    """Round ``z``, run the exact ``h_s`` band by band and round ``y`` around its integer mean."""
+    y = latents.y
+    z_hat = torch.round(latents.z[0]).clamp(-Z_LIMIT, Z_LIMIT).to("cpu", torch.int64).numpy()
     residual = np.empty(y.shape[1:], dtype=np.int32)
     y_tables = np.empty(y.shape[1:], dtype=_table_dtype(model))
+    mean = np.empty(y.shape[1:], dtype=np.int64) if with_y_hat else None
     for rows, hyper in hyper_synthesis_bands(z_hat, model.hyper_layers):
-        mean = torch.from_numpy(hyper.mean).to(torch.float64) / (1 << OUTPUT_BITS)
-        band = torch.round(y[0, :, rows].to("cpu", torch.float64) - mean).clamp_(-Y_LIMIT, Y_LIMIT)
+        band_mean = torch.from_numpy(hyper.mean).to(torch.float64) / (1 << OUTPUT_BITS)
+        band = torch.round(y[0, :, rows].detach().to("cpu", torch.float64) - band_mean).clamp_(-Y_LIMIT, Y_LIMIT)
         residual[:, rows] = band.numpy()
         y_tables[:, rows] = table_indexes(hyper.log_scale, model.scale_thresholds)
-    return LatentSymbols(z_hat.ravel(), _channel_ids(z_hat.shape), residual.ravel(), y_tables.ravel())
+        if mean is not None:
+            mean[:, rows] = hyper.mean
+    symbols = LatentSymbols(z_hat.ravel(), _channel_ids(z_hat.shape), residual.ravel(), y_tables.ravel())
+    return QuantizedLatent(symbols, None if mean is None else _dequantize(residual, mean))
 
 
 def encode(model: InferenceModel, color: np.ndarray, quality: float, device: torch.device | str = "cpu",

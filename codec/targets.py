@@ -22,6 +22,7 @@ from PIL import Image
 
 from aecodec.codec import images
 from aecodec.codec.api import compress, decompress
+from aecodec.codec.effort_levels import DEFAULT_EFFORT, check_effort
 from aecodec.codec.quality_search import DEFAULT_TOLERANCE, Search, Trial, find_quality
 
 
@@ -77,28 +78,30 @@ class TargetResult:
 
 def compress_to_target(image: Image.Image | np.ndarray, *, bpp: float | None = None, size: int | None = None,
                        psnr: float | None = None, device: str = "cpu",
-                       tolerance: float = DEFAULT_TOLERANCE) -> TargetResult:
+                       tolerance: float = DEFAULT_TOLERANCE, effort: int = DEFAULT_EFFORT) -> TargetResult:
     """Encode ``image`` to the quality that meets exactly one of ``bpp``, ``size`` (bytes) or ``psnr`` (dB).
 
     Takes the same images as :func:`aecodec.compress`; ``tolerance`` is relative (0.03 = 3 %).
+    Every trial encode runs at ``effort``, so the search costs a few encodes at that effort.
     """
     target = Target.from_options(bpp, size, psnr)
     if target is None:
         raise ValueError("give a target: bpp, size or psnr")
-    return encode_for_target(image, target, device, tolerance)
+    return encode_for_target(image, target, device, tolerance, effort)
 
 
 def encode_for_target(image: Image.Image | np.ndarray, target: Target, device: str = "cpu",
-                      tolerance: float = DEFAULT_TOLERANCE) -> TargetResult:
+                      tolerance: float = DEFAULT_TOLERANCE, effort: int = DEFAULT_EFFORT) -> TargetResult:
     """:func:`compress_to_target` with a :class:`Target` record."""
+    check_effort(effort)
     pil = images.to_pil(image)
     width, height = pil.size
     if target.kind is TargetKind.PSNR:
-        search = find_quality(_psnr_measure(pil, device), target.value, tolerance)
+        search = find_quality(_psnr_measure(pil, device, effort), target.value, tolerance)
         achieved = search.best.value
     else:
         bytes_per_unit = width * height / 8 if target.kind is TargetKind.BPP else 1.0
-        search = find_quality(_size_measure(pil, device), target.value * bytes_per_unit, tolerance)
+        search = find_quality(_size_measure(pil, device, effort), target.value * bytes_per_unit, tolerance)
         achieved = search.best.value / bytes_per_unit
     return _result(search, achieved, target)
 
@@ -108,19 +111,19 @@ def rgb_psnr(reference: Image.Image, decoded: Image.Image) -> float:
     return _psnr_arrays(_rgb(reference), _rgb(decoded))
 
 
-def _size_measure(pil: Image.Image, device: str):
+def _size_measure(pil: Image.Image, device: str, effort: int):
     def measure(quality: float) -> Trial:
-        data = compress(pil, quality=quality, device=device)
+        data = compress(pil, quality=quality, device=device, effort=effort)
         return Trial(quality, float(len(data)), data)
 
     return measure
 
 
-def _psnr_measure(pil: Image.Image, device: str):
+def _psnr_measure(pil: Image.Image, device: str, effort: int):
     reference = _rgb(pil)
 
     def measure(quality: float) -> Trial:
-        data = compress(pil, quality=quality, device=device)
+        data = compress(pil, quality=quality, device=device, effort=effort)
         return Trial(quality, _psnr_arrays(reference, _rgb(decompress(data, device=device))), data)
 
     return measure

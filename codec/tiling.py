@@ -64,6 +64,7 @@ def analyse_tiles(g_a: torch.nn.Module, color: np.ndarray, gain: torch.Tensor, d
     """
     height, width = -(-color.shape[0] // 64) * 4, -(-color.shape[1] // 64) * 4
     latent = torch.empty(1, gain.shape[1], height, width, device=device)
+    g_a.to(device)
     with torch.inference_mode():
         for row, col in _grid(height, width, tile):
             pixels = _pixel_tile(color, row, col).to(device).contiguous(memory_format=torch.channels_last)
@@ -88,6 +89,7 @@ def synthesise_tiles(g_s: torch.nn.Module, y_hat: torch.Tensor, gain: torch.Tens
     Values overflowing to NaN (only from absurd latents in a corrupted file) become black.
     """
     image = np.empty((height, width, 3), dtype=np.uint8)
+    g_s.to(device)
     with torch.inference_mode():
         for row, col in _grid(y_hat.shape[1], y_hat.shape[2], tile):
             part = y_hat[None, :, row.low : row.high, col.low : col.high].to(device) * gain

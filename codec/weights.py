@@ -11,15 +11,18 @@ import numpy as np
 import torch
 
 from aecodec.bitstream.tables import TableSet
+from aecodec.codec.entropy_models import FactorizedDensity
 from aecodec.codec.exact import IntegerConv
-from aecodec.codec.transforms import AnalysisTransform, HyperAnalysis, SynthesisTransform
+from aecodec.codec.fixed_point import ACTIVATION_BITS
+from aecodec.codec.transforms import AnalysisTransform, HyperAnalysis, HyperSynthesis, SynthesisTransform
 
 HASH_PREFIX_BYTES = 8
 
 
 @dataclass(frozen=True)
 class InferenceModel:
-    """What encoding and decoding need: float transforms, gains, exact ``h_s`` and frozen tables.
+    """What encoding and decoding need: float transforms, gains, exact ``h_s`` and frozen tables,
+    plus the factorized prior ``z_prior`` that encoder-side refinement differentiates.
 
     ``log_encoder_gain``/``log_decoder_gain`` are float32 ``[L, M]``; ``scale_thresholds`` int64
     ``[S - 1]``; ``weights_hash`` is the first bytes of the SHA-256 of the weights file.
@@ -35,6 +38,7 @@ class InferenceModel:
     y_tables: TableSet
     scale_thresholds: np.ndarray
     weights_hash: bytes
+    z_prior: FactorizedDensity
 
 
 def load_inference_model(path: Path, expected_sha256: str | None = None) -> InferenceModel:
@@ -57,11 +61,12 @@ def load_inference_model(path: Path, expected_sha256: str | None = None) -> Infe
         h_a=_float_module(HyperAnalysis(n, m), arrays, "h_a"),
         log_encoder_gain=torch.from_numpy(arrays["gains.log_encoder"]),
         log_decoder_gain=torch.from_numpy(arrays["gains.log_decoder"]),
-        hyper_layers=_hyper_layers(arrays),
+        hyper_layers=hyper_layers_from(arrays),
         z_tables=_tables(arrays, "z_tables"),
         y_tables=_tables(arrays, "y_tables"),
         scale_thresholds=arrays["scale_thresholds"].astype(np.int64),
         weights_hash=digest.digest()[:HASH_PREFIX_BYTES],
+        z_prior=_float_module(FactorizedDensity(n), arrays, "z_prior"),
     )
 
 
@@ -71,11 +76,14 @@ def _float_module(module: torch.nn.Module, arrays: dict[str, np.ndarray], prefix
         for name, array in arrays.items()
         if name.startswith(prefix + ".")
     }
+    if not state:
+        raise ValueError(f"weights file has no {prefix} parameters (exported by an older aecodec)")
     module.load_state_dict(state)
     return module.eval().requires_grad_(False).to(memory_format=torch.channels_last)
 
 
-def _hyper_layers(arrays: dict[str, np.ndarray]) -> list[IntegerConv]:
+def hyper_layers_from(arrays: dict[str, np.ndarray]) -> list[IntegerConv]:
+    """The integer ``h_s`` layers stored in an exported file's arrays."""
     layers = []
     index = 0
     while f"h_s.{index}.weight" in arrays:
@@ -100,3 +108,24 @@ def _tables(arrays: dict[str, np.ndarray], prefix: str) -> TableSet:
         offsets=arrays[f"{prefix}.offsets"].astype(np.int32),
         lengths=arrays[f"{prefix}.lengths"].astype(np.int32),
     )
+
+
+def float_hyper_synthesis(layers: list[IntegerConv]) -> HyperSynthesis:
+    """The trainable float ``h_s`` whose fixed-point roundings give exactly the integer ``layers``.
+
+    Weights are the integers divided by their power-of-two scales, in the float module's own
+    orientation; gradients are off. Training, warm starts and encoder-side refinement use it.
+    """
+    n, m = layers[0].weight.shape[1], layers[0].weight.shape[0]
+    module = HyperSynthesis(n, m)
+    input_bits = 0
+    with torch.no_grad():
+        for layer, integer in zip(module.layers, layers, strict=True):
+            shift = torch.from_numpy(integer.shift.astype(np.float64))
+            weight = torch.from_numpy(integer.weight.astype(np.float64)) / torch.exp2(shift).view(-1, 1, 1, 1)
+            if isinstance(layer, torch.nn.ConvTranspose2d):
+                weight = weight.transpose(0, 1).flip(2, 3)
+            layer.weight.copy_(weight.float())
+            layer.bias.copy_((torch.from_numpy(integer.bias.astype(np.float64)) / torch.exp2(shift + input_bits)).float())
+            input_bits = ACTIVATION_BITS
+    return module.eval().requires_grad_(False)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from aecodec import __version__
+from aecodec.codec.effort_levels import DEFAULT_EFFORT, MAX_EFFORT
 from aecodec.tools.evaluation.command import evaluate
 
 if TYPE_CHECKING:
@@ -70,11 +71,15 @@ def _batch_options(function):
               help="Pick the quality whose file has this many bytes.")
 @click.option("--target-psnr", type=click.FloatRange(min=0, min_open=True), metavar="DB",
               help="Pick the quality whose decoded image has this PSNR (8-bit RGB).")
+@click.option("-e", "--effort", type=click.IntRange(0, MAX_EFFORT), default=DEFAULT_EFFORT, show_default=True,
+              help=f"Encoder effort 0-{MAX_EFFORT}: higher refines the latents for this image, for smaller "
+                   "files at the same quality. 0 is one pass; 4 took 33 s for a 768x512 image on 2 CPU "
+                   "cores. Decoding is the same at every effort.")
 @_device_option
 @_batch_options
 @click.option("-v", "--verbose", is_flag=True, help="Print bpp, quality, PSNR and time per file (stderr).")
 def compress(inputs: tuple[Path, ...], output: Path | None, quality: float | None, target_bpp: float | None,
-             target_size: int | None, target_psnr: float | None, device: str, jobs: int, force: bool,
+             target_size: int | None, target_psnr: float | None, effort: int, device: str, jobs: int, force: bool,
              verbose: bool) -> None:
     """Compress images to .aec files.
 
@@ -88,6 +93,7 @@ def compress(inputs: tuple[Path, ...], output: Path | None, quality: float | Non
       aecodec compress photo.png                      # writes photo.aec, quality 75
       aecodec compress photo.png -q 40 -o small.aec -v
       aecodec compress photo.png --target-bpp 0.5     # or --target-size 20000, --target-psnr 32
+      aecodec compress photo.png -q 60 --effort 4     # slower encode, smaller file
       cat photo.png | aecodec compress - > photo.aec
       aecodec compress photos/ extra.png -o coded/ --jobs 2
     """
@@ -96,7 +102,7 @@ def compress(inputs: tuple[Path, ...], output: Path | None, quality: float | Non
     target = _target(quality, target_bpp, target_size, target_psnr)
     with commands.user_errors():
         settings = commands.CompressSettings(DEFAULT_QUALITY if quality is None else quality, target,
-                                             commands.resolve_device(device), force, verbose)
+                                             commands.resolve_device(device), force, verbose, effort)
         runs.compress_inputs(inputs, output, settings, jobs)
 
 

@@ -78,6 +78,7 @@ class CompressSettings:
     device: str = "cpu"
     force: bool = False
     verbose: bool = False
+    effort: int = 0
 
 
 @dataclass(frozen=True)
@@ -182,8 +183,9 @@ def _encode(image: Image.Image, settings: CompressSettings) -> _Encoded:
     from aecodec.codec.targets import encode_for_target
 
     if settings.target is None:
-        return _Encoded(compress(image, quality=settings.quality, device=settings.device), settings.quality, None)
-    result = encode_for_target(image, settings.target, settings.device)
+        data = compress(image, quality=settings.quality, device=settings.device, effort=settings.effort)
+        return _Encoded(data, settings.quality, None)
+    result = encode_for_target(image, settings.target, settings.device, effort=settings.effort)
     return _Encoded(result.data, result.quality, None if result.met else result.shortfall())
 
 

@@ -14,8 +14,8 @@ import numpy as np
 import torch
 
 from aecodec.codec.export import FLOAT_PARTS
-from aecodec.codec.fixed_point import ACTIVATION_BITS
 from aecodec.codec.model import HyperpriorModel, ModelConfig
+from aecodec.codec.weights import float_hyper_synthesis, hyper_layers_from
 
 
 def model_from_weights(path: Path) -> tuple[HyperpriorModel, int]:
@@ -27,23 +27,7 @@ def model_from_weights(path: Path) -> tuple[HyperpriorModel, int]:
     model = HyperpriorModel(ModelConfig(*(int(v) for v in arrays["config"])))
     state = {name: torch.from_numpy(array.astype(np.float32)) for name, array in arrays.items()
              if name.split(".")[0] in (*FLOAT_PARTS, "z_prior", "gains")}
-    state.update(_hyper_synthesis_state(model, arrays))
+    hyper = float_hyper_synthesis(hyper_layers_from(arrays))
+    state.update({f"h_s.{name}": tensor for name, tensor in hyper.state_dict().items()})
     model.load_state_dict(state)
     return model, int(arrays.get("training_step", 0))
-
-
-def _hyper_synthesis_state(model: HyperpriorModel, arrays: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
-    """``h_s`` weights and biases in float from their integers, shifts and stored orientation."""
-    state = {}
-    input_bits = 0
-    for index, layer in enumerate(model.h_s.layers):
-        shift = torch.from_numpy(arrays[f"h_s.{index}.shift"].astype(np.float64))
-        weight = torch.from_numpy(arrays[f"h_s.{index}.weight"].astype(np.float64))
-        weight = weight / torch.exp2(shift).view(-1, 1, 1, 1)
-        if isinstance(layer, torch.nn.ConvTranspose2d):
-            weight = weight.transpose(0, 1).flip(2, 3)
-        bias = torch.from_numpy(arrays[f"h_s.{index}.bias"].astype(np.float64)) / torch.exp2(shift + input_bits)
-        state[f"h_s.layers.{index}.weight"] = weight.float()
-        state[f"h_s.layers.{index}.bias"] = bias.float()
-        input_bits = ACTIVATION_BITS
-    return state

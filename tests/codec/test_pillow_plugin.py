@@ -153,3 +153,12 @@ def test_load_after_verify_is_a_clear_error(aec_path):
     image.verify()
     with pytest.raises(ValueError, match="closed"):
         image.load()
+
+
+def test_save_with_effort_matches_the_api(make_image):
+    import aecodec
+
+    source = Image.fromarray(make_image(24, 40))
+    buffer = io.BytesIO()
+    source.save(buffer, format="AEC", quality=55, effort=1)
+    assert buffer.getvalue() == aecodec.compress(source, quality=55, effort=1)

@@ -132,3 +132,27 @@ def test_alpha_image_to_jpeg_is_refused(runner, tmp_path, make_image):
     result = runner.invoke(main, ["decompress", str(rgba.with_suffix(".aec")), "-o", str(tmp_path / "a.jpg")])
     assert result.exit_code == 1 and "alpha" in result.output
     assert not (tmp_path / "a.jpg").exists()
+
+
+def test_effort_gives_a_decodable_file(runner, png, tmp_path):
+    fast, slow = tmp_path / "fast.aec", tmp_path / "slow.aec"
+    assert runner.invoke(main, ["compress", str(png), "-q", "50", "-o", str(fast)]).exit_code == 0
+    result = runner.invoke(main, ["compress", str(png), "-q", "50", "--effort", "1", "-o", str(slow)])
+    assert result.exit_code == 0, result.output
+    decoded = tmp_path / "slow.png"
+    assert runner.invoke(main, ["decompress", str(slow), "-o", str(decoded)]).exit_code == 0
+    assert Image.open(decoded).size == Image.open(png).size
+
+
+def test_effort_out_of_range_is_a_usage_error(runner, png):
+    result = runner.invoke(main, ["compress", str(png), "--effort", "9"])
+    assert result.exit_code == 2 and "--effort" in result.output
+    assert not png.with_suffix(".aec").exists()
+
+
+def test_cli_defaults_match_the_library():
+    from aecodec.codec import effort_levels, rate
+    from aecodec.tools import cli
+
+    assert cli.DEFAULT_QUALITY == rate.DEFAULT_QUALITY
+    assert (cli.DEFAULT_EFFORT, cli.MAX_EFFORT) == (effort_levels.DEFAULT_EFFORT, effort_levels.MAX_EFFORT)
