@@ -22,6 +22,7 @@ from PIL import Image
 
 from aecodec.codec import images
 from aecodec.codec.api import compress, decompress
+from aecodec.codec.distortion import psnr_db
 from aecodec.codec.effort_levels import DEFAULT_EFFORT, check_effort
 from aecodec.codec.quality_search import DEFAULT_TOLERANCE, Search, Trial, find_quality
 
@@ -108,7 +109,7 @@ def encode_for_target(image: Image.Image | np.ndarray, target: Target, device: s
 
 def rgb_psnr(reference: Image.Image, decoded: Image.Image) -> float:
     """PSNR in dB between two same-size images compared as 8-bit RGB (inf when identical)."""
-    return _psnr_arrays(_rgb(reference), _rgb(decoded))
+    return psnr_db(_rgb(reference), _rgb(decoded))
 
 
 def _size_measure(pil: Image.Image, device: str, effort: int):
@@ -124,7 +125,7 @@ def _psnr_measure(pil: Image.Image, device: str, effort: int):
 
     def measure(quality: float) -> Trial:
         data = compress(pil, quality=quality, device=device, effort=effort)
-        return Trial(quality, _psnr_arrays(reference, _rgb(decompress(data, device=device))), data)
+        return Trial(quality, psnr_db(reference, _rgb(decompress(data, device=device))), data)
 
     return measure
 
@@ -138,7 +139,3 @@ def _rgb(image: Image.Image) -> np.ndarray:
     """``[H, W, 3]`` float64 samples in 0-255."""
     return np.asarray(image.convert("RGB"), dtype=np.float64)
 
-
-def _psnr_arrays(reference: np.ndarray, test: np.ndarray) -> float:
-    mse = float(np.mean((reference - test) ** 2))
-    return float("inf") if mse == 0 else float(10 * np.log10(255.0**2 / mse))

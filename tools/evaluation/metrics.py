@@ -9,6 +9,8 @@ import math
 
 import numpy as np
 
+from aecodec.codec.distortion import psnr_db
+
 PSNR_CAP_DB = 100.0
 MS_SSIM_MIN_SIDE = 161
 
@@ -19,12 +21,8 @@ def bits_per_pixel(file_bytes: int, width: int, height: int) -> float:
 
 
 def psnr(original: np.ndarray, decoded: np.ndarray) -> float:
-    """PSNR in dB over all pixels and the three channels, peak 255; capped at 100 dB (identical images)."""
-    error = original.astype(np.float64) - decoded.astype(np.float64)
-    mse = float(np.mean(error * error))
-    if mse == 0.0:
-        return PSNR_CAP_DB
-    return min(10.0 * math.log10(255.0**2 / mse), PSNR_CAP_DB)
+    """:func:`~aecodec.codec.distortion.psnr_db` capped at 100 dB, so identical images give a number."""
+    return min(psnr_db(original, decoded), PSNR_CAP_DB)
 
 
 def ms_ssim(original: np.ndarray, decoded: np.ndarray) -> float | None:
