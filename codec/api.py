@@ -22,7 +22,7 @@ from aecodec.bitstream import container
 from aecodec.bitstream.container import Container, Header, SectionType
 from aecodec.codec import images, pipeline
 from aecodec.codec.effort import encode
-from aecodec.codec.effort_levels import DEFAULT_EFFORT, check_effort
+from aecodec.codec.effort_levels import DEFAULT_EFFORT
 from aecodec.codec.metadata import attach_metadata, metadata_sections
 from aecodec.codec.rate import DEFAULT_QUALITY, quality_to_position
 from aecodec.codec.registry import DEFAULT_MODEL_ID, UnknownModelError, load_model
@@ -44,7 +44,6 @@ def compress(image: Image.Image | np.ndarray, quality: float = DEFAULT_QUALITY, 
 def compress_with(model: InferenceModel, image: Image.Image | np.ndarray, quality: float = DEFAULT_QUALITY,
                   device: str = "cpu", model_id: int = DEFAULT_MODEL_ID, effort: int = DEFAULT_EFFORT) -> bytes:
     """:func:`compress` with ``model``, recorded in the file as ``model_id``."""
-    check_effort(effort)
     prepared = prepare(model, image, quality, model_id)
     return prepared.pack(encode(model, prepared.color, prepared.header.quality, effort, device))
 

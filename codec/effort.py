@@ -32,7 +32,7 @@ import torch
 from aecodec.codec import pipeline
 from aecodec.codec.effort_levels import DEFAULT_EFFORT, EFFORT_STEPS, EffortError, check_effort
 from aecodec.codec.entropy_models import SCALE_MIN, FactorizedDensity, gaussian_likelihood
-from aecodec.codec.rate import interpolate_levels, position_to_lambda, quality_to_position
+from aecodec.codec.rate import position_to_lambda, quality_to_position
 from aecodec.codec.transforms import HyperSynthesis, SynthesisTransform
 from aecodec.codec.weights import InferenceModel, float_hyper_synthesis
 
@@ -158,14 +158,12 @@ def _coded(model: InferenceModel, latents: pipeline.Latents, color: np.ndarray, 
 
 def _differentiable(model: InferenceModel, color: np.ndarray, quality: float,
                     device: torch.device | str) -> _Differentiable:
-    position = torch.tensor([quality_to_position(quality)], dtype=torch.float32)
-    gain = interpolate_levels(model.log_decoder_gain, position).exp()[:, :, None, None]
     target = torch.from_numpy(color.transpose(2, 0, 1).copy()).float().div_(255.0)[None]
     return _Differentiable(
         g_s=model.g_s.to(device),
         h_s=float_hyper_synthesis(model.hyper_layers).to(device),
         z_prior=model.z_prior.to(device),
-        decoder_gain=gain.to(device),
+        decoder_gain=pipeline.gain_vector(model.log_decoder_gain, quality, device),
         target=target.to(device),
         lam=_lambda(quality),
     )

@@ -91,7 +91,7 @@ def analyse(model: InferenceModel, color: np.ndarray, quality: float, device: to
 def analysis_latents(model: InferenceModel, color: np.ndarray, quality: float, device: torch.device | str = "cpu",
                      tile: int = TILE) -> Latents:
     """One pass of ``g_a`` (in tiles) and ``h_a`` over uint8 ``color`` ``[H, W, 3]`` at ``quality``."""
-    gain = _gain(model.log_encoder_gain, quality, device)
+    gain = gain_vector(model.log_encoder_gain, quality, device)
     y = analyse_tiles(model.g_a, color, gain, device, tile)
     with torch.inference_mode():
         z = model.h_a.to(device)(y)
@@ -152,7 +152,7 @@ def read_latent(model: InferenceModel, streams: LatentStreams, height: int, widt
 def synthesise(model: InferenceModel, y_hat: torch.Tensor, quality: float, height: int, width: int,
                device: torch.device | str = "cpu", tile: int = TILE) -> np.ndarray:
     """Pixels uint8 ``[height, width, 3]`` from ``y_hat`` ``[M, h, w]``; ``g_s`` runs in tiles on ``device``."""
-    gain = _gain(model.log_decoder_gain, quality, device)
+    gain = gain_vector(model.log_decoder_gain, quality, device)
     return synthesise_tiles(model.g_s, y_hat, gain, height, width, device, tile)
 
 
@@ -189,7 +189,8 @@ def _table_dtype(model: InferenceModel) -> np.dtype:
     return np.min_scalar_type(model.y_tables.count - 1)
 
 
-def _gain(log_table: torch.Tensor, quality: float, device: torch.device | str) -> torch.Tensor:
+def gain_vector(log_table: torch.Tensor, quality: float, device: torch.device | str) -> torch.Tensor:
+    """The gains ``[1, M, 1, 1]`` on ``device`` that ``log_table`` ``[L, M]`` gives at ``quality``."""
     position = torch.tensor([quality_to_position(quality)], dtype=torch.float32)
     return interpolate_levels(log_table, position).exp()[:, :, None, None].to(device)
 

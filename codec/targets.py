@@ -23,7 +23,7 @@ from PIL import Image
 from aecodec.codec import images
 from aecodec.codec.api import compress, decompress
 from aecodec.codec.distortion import psnr_db
-from aecodec.codec.effort_levels import DEFAULT_EFFORT, check_effort
+from aecodec.codec.effort_levels import DEFAULT_EFFORT
 from aecodec.codec.quality_search import DEFAULT_TOLERANCE, Search, Trial, find_quality
 
 
@@ -94,7 +94,6 @@ def compress_to_target(image: Image.Image | np.ndarray, *, bpp: float | None = N
 def encode_for_target(image: Image.Image | np.ndarray, target: Target, device: str = "cpu",
                       tolerance: float = DEFAULT_TOLERANCE, effort: int = DEFAULT_EFFORT) -> TargetResult:
     """:func:`compress_to_target` with a :class:`Target` record."""
-    check_effort(effort)
     pil = images.to_pil(image)
     width, height = pil.size
     if target.kind is TargetKind.PSNR:
