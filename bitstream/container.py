@@ -34,7 +34,9 @@ from dataclasses import dataclass, field
 from aecodec.bitstream.errors import AecError
 
 SIGNATURE = b"\x89AEC\r\n\x1a\n"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+RETIRED_VERSIONS = {1: "aecodec before the checkerboard context model (its hyperprior-only model 1 is no longer shipped)"}
+"""Versions this reader once wrote but no longer decodes, and what made them."""
 MAX_PIXELS: int | None = 89_478_485
 """Largest width × height accepted (Pillow's default); ``None`` disables the check."""
 MAX_SECTIONS = 16
@@ -65,6 +67,7 @@ class SectionType(enum.IntEnum):
     ALPHA = 3
     ICC_PROFILE = 4
     EXIF = 5
+    LATENT_CONTEXT = 6
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,9 @@ def read_header(data: bytes) -> tuple[Header, int]:
     if zlib.crc32(data[: HEADER_STRUCT.size]) != crc:
         raise ContainerError("header checksum mismatch (corrupted file)")
     _, version, flags, model_id, weights_hash, quality, width, height, mode, bit_depth, count = fields
+    if version in RETIRED_VERSIONS:
+        raise ContainerError(f"format version {version} was written by {RETIRED_VERSIONS[version]}; "
+                             f"this aecodec reads version {FORMAT_VERSION} only")
     if version != FORMAT_VERSION:
         raise ContainerError(f"unsupported format version {version} (this reader knows {FORMAT_VERSION})")
     if flags != 0:

@@ -28,6 +28,9 @@ from aecodec.codec.rate import DEFAULT_QUALITY, quality_to_position
 from aecodec.codec.registry import DEFAULT_MODEL_ID, UnknownModelError, load_model
 from aecodec.codec.weights import InferenceModel
 
+LATENT_SECTIONS = (SectionType.HYPER_LATENT, SectionType.LATENT, SectionType.LATENT_CONTEXT)
+"""The sections holding :class:`pipeline.LatentStreams`' fields, in field order."""
+
 
 def compress(image: Image.Image | np.ndarray, quality: float = DEFAULT_QUALITY, device: str = "cpu",
              effort: int = DEFAULT_EFFORT) -> bytes:
@@ -59,7 +62,8 @@ class PreparedImage:
 
     def pack(self, streams: pipeline.LatentStreams) -> bytes:
         """The whole ``.aec`` file with these latent streams."""
-        sections = {SectionType.HYPER_LATENT: streams.hyper, SectionType.LATENT: streams.latent}
+        sections = {SectionType.HYPER_LATENT: streams.hyper, SectionType.LATENT: streams.latent,
+                    SectionType.LATENT_CONTEXT: streams.context}
         sections.update(self.other_sections)
         return container.pack(Container(self.header, sections))
 
@@ -118,10 +122,10 @@ def _check_padded_size(header: Header) -> None:
 
 
 def _streams(parsed: Container) -> pipeline.LatentStreams:
-    missing = {SectionType.HYPER_LATENT, SectionType.LATENT} - parsed.sections.keys()
+    missing = set(LATENT_SECTIONS) - parsed.sections.keys()
     if missing:
         raise container.ContainerError(f"missing section {min(missing).name}")
-    return pipeline.LatentStreams(parsed.sections[SectionType.HYPER_LATENT], parsed.sections[SectionType.LATENT])
+    return pipeline.LatentStreams(*(parsed.sections[kind] for kind in LATENT_SECTIONS))
 
 
 def _alpha(parsed: Container) -> np.ndarray | None:

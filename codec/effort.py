@@ -3,8 +3,8 @@
 ``g_a`` gives good latents in one pass, but not the best ones for a particular image. At effort
 ``e > 0`` the encoder takes Adam steps on ``y`` and ``z`` against the rate–distortion loss of the
 chosen quality (``bpp + λ·255²·MSE``, the training objective), through differentiable copies of
-what the decoder computes: the factorized prior of ``z``, the fixed-point ``h_s``, the Gaussian
-rate of ``y`` and ``g_s`` (under bfloat16 autocast: only the search runs in it). Rounding is
+what the decoder computes: the factorized prior of ``z``, the fixed-point ``h_s`` and checkerboard
+context, the Gaussian rate of ``y`` and ``g_s`` (under bfloat16 autocast: only the search runs in it). Rounding is
 stochastic Gumbel annealing (Yang et al. 2020): each latent goes to the integer below or above
 with a soft, sampled weight whose temperature falls with every step, so the loss approaches that
 of integer latents while gradients still say which way each one should round. (Tried first on
@@ -17,7 +17,7 @@ file keeps whichever of the one-pass latents and the latents reached at each lev
 costs least when actually coded (bytes from the range coder, distortion of the pixels the decoder
 will produce), so a higher effort never costs more on any image than a lower one. Those pixels
 come from the decoder's own path (:func:`pipeline.quantize` then :func:`pipeline.synthesise`), and
-the symbols from the exact ``h_s``: what the refiner predicts is what the decoder shows.
+the symbols from the exact ``h_s`` and context: what the refiner predicts is what the decoder shows.
 """
 
 from __future__ import annotations
@@ -30,11 +30,12 @@ import numpy as np
 import torch
 
 from aecodec.codec import pipeline
+from aecodec.codec.context import CheckerboardContext, coding_parameters
 from aecodec.codec.effort_levels import DEFAULT_EFFORT, EFFORT_STEPS, EffortError, check_effort
 from aecodec.codec.entropy_models import SCALE_MIN, FactorizedDensity, gaussian_likelihood
 from aecodec.codec.rate import position_to_lambda, quality_to_position
 from aecodec.codec.transforms import HyperSynthesis, SynthesisTransform
-from aecodec.codec.weights import InferenceModel, float_hyper_synthesis
+from aecodec.codec.weights import InferenceModel, float_context, float_hyper_synthesis
 
 LEARNING_RATE = 0.02
 """Adam step size for ``y``, in quantization bins."""
@@ -66,6 +67,7 @@ class _Differentiable:
 
     g_s: SynthesisTransform
     h_s: HyperSynthesis
+    context: CheckerboardContext
     z_prior: FactorizedDensity
     decoder_gain: torch.Tensor
     target: torch.Tensor
@@ -76,6 +78,8 @@ class _Differentiable:
         z_hat = annealed_round(latents.z, temperature, generator)
         z_bits = -self.z_prior.likelihood(z_hat).log2().sum()
         mean, log_scale = self.h_s(z_hat)
+        mean, log_scale = coding_parameters(self.context, latents.y, mean, log_scale,
+                                            lambda x: annealed_round(x, temperature, generator))
         scale = torch.exp(log_scale.clamp_min(math.log(SCALE_MIN)))
         residual = annealed_round(latents.y - mean, temperature, generator)
         y_bits = -gaussian_likelihood(residual, scale).log2().sum()
@@ -150,7 +154,7 @@ def _coded(model: InferenceModel, latents: pipeline.Latents, color: np.ndarray, 
     streams = pipeline.code(model, quantized.symbols)
     height, width, _ = color.shape
     predicted = pipeline.synthesise(model, quantized.y_hat, quality, height, width, device)
-    bits = 8 * (len(streams.hyper) + len(streams.latent))
+    bits = 8 * streams.size
     error = (predicted.astype(np.float64) - color) / 255.0
     cost = bits / (height * width) + _lambda(quality) * 255.0**2 * float(np.mean(error**2))
     return Encoding(streams, predicted, cost)
@@ -162,6 +166,7 @@ def _differentiable(model: InferenceModel, color: np.ndarray, quality: float,
     return _Differentiable(
         g_s=model.g_s.to(device),
         h_s=float_hyper_synthesis(model.hyper_layers).to(device),
+        context=float_context(model.context_layers).to(device),
         z_prior=model.z_prior.to(device),
         decoder_gain=pipeline.gain_vector(model.log_decoder_gain, quality, device),
         target=target.to(device),

@@ -1,16 +1,18 @@
-"""The exact hyper-synthesis: integer ``h_s`` that decides every probability table.
+"""The exact parameter path: integer ``h_s`` and checkerboard context that decide every probability table.
 
 Convolutions run tap by tap: one float64 matrix product per kernel tap on integer values, summed.
 Every product and every partial sum is an integer below ``2**53`` (weights < 2**11, activations
-<= 2**14, hyper-latents clipped to ``Z_LIMIT``, fan-in < 2**13), so the result is the same in any
-summation order, on any CPU, BLAS or thread count. A transposed stride-2 layer is computed
-polyphase (each output phase from only the taps that meet real inputs), never on a zero-inserted
-copy, so memory stays a small multiple of one layer's input and output. Rescaling between layers
-is an integer arithmetic shift.
+and context inputs <= 2**14, hyper-latents clipped to ``Z_LIMIT``, fan-in < 2**13), so the result
+is the same in any summation order, on any CPU, BLAS or thread count. A transposed stride-2 layer
+is computed polyphase (each output phase from only the taps that meet real inputs), never on a
+zero-inserted copy, so memory stays a small multiple of one layer's input and output; taps whose
+weights are all zero (the context's masked taps) are skipped. Rescaling between layers is an
+integer arithmetic shift.
 
-Large images run in row bands (:func:`hyper_synthesis_bands`): each band is computed with
-``HALO_ROWS`` hyper-latent rows of context on either side, more than ``h_s`` reaches, so every
-band is bit-identical to the same rows of the whole-image result.
+Large images run in row bands (:func:`hyper_synthesis_bands`, :func:`apply_context`): each band is
+computed with enough rows of context on either side (``HALO_ROWS`` hyper-latent rows for ``h_s``,
+``CONTEXT_REACH`` latent rows for the context), so every band is bit-identical to the same rows of
+the whole-image result.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from aecodec.codec.context import CONTEXT_REACH, anchor_mask
 from aecodec.codec.fixed_point import ACTIVATION_BITS, ACTIVATION_LIMIT, OUTPUT_BITS
 
 Z_LIMIT = 1 << 12
@@ -28,6 +31,10 @@ HALO_ROWS = 2
 """Hyper-latent rows of context above and below a band (``h_s`` reaches one; see the tests)."""
 BAND_ROWS = 4
 """Hyper-latent rows per band: 16 latent rows, about 100 MB of int64 output at 8000 pixels wide."""
+PARAMETER_LIMIT = (1 << 30) - 1
+"""Largest magnitude of a mean or log-scale (units of ``2**-OUTPUT_BITS``); far beyond any real one."""
+CONTEXT_BAND_ROWS = 16
+"""Latent rows per band of the context network."""
 
 
 @dataclass(frozen=True)
@@ -49,7 +56,8 @@ class IntegerConv:
 
 @dataclass(frozen=True)
 class HyperParameters:
-    """Integer mean ``[M, h, w]`` in units of ``2**-OUTPUT_BITS`` and log-scale in the same units."""
+    """Integer mean ``[M, h, w]`` in units of ``2**-OUTPUT_BITS`` and log-scale in the same units,
+    both within ``±PARAMETER_LIMIT`` (int64 from the layers, int32 where whole images are kept)."""
 
     mean: np.ndarray
     log_scale: np.ndarray
@@ -59,17 +67,66 @@ def hyper_synthesis(z_hat: np.ndarray, layers: list[IntegerConv]) -> HyperParame
     """Run the integer ``h_s`` on ``z_hat`` int64 ``[N, h, w]`` (values within ``±Z_LIMIT``)."""
     if np.abs(z_hat).max(initial=0) > Z_LIMIT:
         raise ValueError("hyper-latent outside the exact range")
-    x = z_hat.astype(np.int64)
-    input_bits = 0
-    for index, layer in enumerate(layers):
-        last = index == len(layers) - 1
-        output_bits = OUTPUT_BITS if last else ACTIVATION_BITS
-        x = _rescale(_accumulate(x, layer), layer.shift + input_bits - output_bits)
-        if not last:
-            x = np.clip(x, 0, ACTIVATION_LIMIT << ACTIVATION_BITS)
-        input_bits = output_bits
-    mean, log_scale = np.split(x, 2, axis=0)
+    x = _hidden_layer(z_hat.astype(np.int64), layers[0], input_bits=0)
+    for layer in layers[1:-1]:
+        x = _hidden_layer(x, layer)
+    mean, log_scale = np.split(_stored(_output_layer(x, layers[-1])), 2, axis=0)
     return HyperParameters(mean, log_scale)
+
+
+def apply_context(parameters: HyperParameters, residual: np.ndarray, layers: list[IntegerConv],
+                  band_rows: int = CONTEXT_BAND_ROWS) -> None:
+    """Refine the non-anchor entries of ``parameters`` (``h_s``'s mean and log-scale ``[M, h, w]``,
+    overwritten in place) with the integer checkerboard context (see :mod:`aecodec.codec.context`);
+    anchor entries are left as they are.
+
+    The context reads only the decoded anchors, ``residual + mean`` at anchor positions (``residual``
+    ``[M, h, w]`` in whole units; its other entries are ignored). The 5×5 context convolution
+    ``layers[0]`` runs in row bands with ``CONTEXT_REACH`` rows of halo; the 1×1 layers
+    ``layers[1:]`` only at non-anchors. Bands never change the result: a band changes only its
+    own non-anchors, and no band reads another's non-anchors.
+    """
+    if band_rows < 1:
+        raise ValueError("band_rows must be positive")
+    height, width = residual.shape[1:]
+    anchors = anchor_mask(height, width)
+    for start in range(0, height, band_rows):
+        stop = min(start + band_rows, height)
+        low, high = max(start - CONTEXT_REACH, 0), min(stop + CONTEXT_REACH, height)
+        anchor_hat = np.where(anchors[low:high], (residual[:, low:high].astype(np.int64) << OUTPUT_BITS)
+                              + parameters.mean[:, low:high], 0)
+        features = _hidden_layer(_bounded(anchor_hat), layers[0])[:, start - low : stop - low]
+        where = ~anchors[start:stop]
+        band_mean, band_log_scale = parameters.mean[:, start:stop], parameters.log_scale[:, start:stop]
+        x = np.concatenate([_bounded(band_mean[:, where]), _bounded(band_log_scale[:, where]), features[:, where]])
+        x = x.astype(np.int64)[:, None, :]
+        for layer in layers[1:-1]:
+            x = _hidden_layer(x, layer)
+        delta_mean, delta_log_scale = np.split(_output_layer(x, layers[-1])[:, 0], 2, axis=0)
+        band_mean[:, where] = _stored(band_mean[:, where] + delta_mean)
+        band_log_scale[:, where] = _stored(band_log_scale[:, where] + delta_log_scale)
+
+
+def _stored(x: np.ndarray) -> np.ndarray:
+    """Clip a mean or log-scale to ``±PARAMETER_LIMIT``, so it fits the int32 arrays that hold them."""
+    return np.clip(x, -PARAMETER_LIMIT, PARAMETER_LIMIT)
+
+
+def _hidden_layer(x: np.ndarray, layer: IntegerConv, input_bits: int = ACTIVATION_BITS) -> np.ndarray:
+    """A layer followed by the capped ReLU, at ``ACTIVATION_BITS``: int64 ``[in, h, w]`` to ``[out, h', w']``."""
+    x = _rescale(_accumulate(x, layer), layer.shift + input_bits - ACTIVATION_BITS)
+    return np.clip(x, 0, ACTIVATION_LIMIT << ACTIVATION_BITS)
+
+
+def _output_layer(x: np.ndarray, layer: IntegerConv) -> np.ndarray:
+    """A last layer, rescaled to ``OUTPUT_BITS``, no activation."""
+    return _rescale(_accumulate(x, layer), layer.shift + ACTIVATION_BITS - OUTPUT_BITS)
+
+
+def _bounded(x: np.ndarray) -> np.ndarray:
+    """Clip to ``±ACTIVATION_LIMIT`` in units of ``2**-ACTIVATION_BITS`` (the training clamp)."""
+    limit = ACTIVATION_LIMIT << ACTIVATION_BITS
+    return np.clip(x, -limit, limit)
 
 
 def hyper_synthesis_bands(z_hat: np.ndarray, layers: list[IntegerConv],
@@ -102,11 +159,14 @@ def _accumulate(x: np.ndarray, layer: IntegerConv) -> np.ndarray:
     source = torch.from_numpy(np.pad(x, ((0, 0), (kernel, kernel), (kernel, kernel))).astype(np.float64))
     weight = torch.from_numpy(layer.weight.astype(np.float64))
     sums = torch.zeros(out_channels, out_h, out_w, dtype=torch.float64)
+    live = np.any(layer.weight != 0, axis=(0, 1))
     for row_phase, rows, row_taps in _phases(x.shape[1], layer):
         for col_phase, cols, col_taps in _phases(x.shape[2], layer):
             target = sums[:, row_phase :: layer.upsample, col_phase :: layer.upsample]
             for tap_y, offset_y in row_taps:
                 for tap_x, offset_x in col_taps:
+                    if not live[tap_y, tap_x]:
+                        continue
                     top, left = kernel + offset_y, kernel + offset_x
                     window = source[:, top : top + rows, left : left + cols].reshape(in_channels, -1)
                     target += torch.matmul(weight[:, :, tap_y, tap_x], window).view(out_channels, rows, cols)

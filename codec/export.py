@@ -1,7 +1,7 @@
 """The update/export step: freeze a trained model into the integer tables and weights it ships with.
 
 Exported file (``.npz``, read with ``allow_pickle=False``): the float transforms in float16, the
-gain tables, the integer ``h_s`` layers, the frozen ``z`` and ``y`` frequency tables and the integer
+gain tables, the integer ``h_s`` and context layers, the frozen ``z`` and ``y`` frequency tables and the integer
 log-scale thresholds. Nothing that chooses a probability is recomputed from floats at run time.
 """
 
@@ -41,11 +41,8 @@ def export_arrays(model: HyperpriorModel, step: int = 0) -> dict[str, np.ndarray
             arrays[f"{part}.{name}"] = tensor.numpy().astype(np.float16)
     arrays["gains.log_encoder"] = model.gains.log_encoder.detach().numpy().astype(np.float32)
     arrays["gains.log_decoder"] = model.gains.log_decoder.detach().numpy().astype(np.float32)
-    for index, layer in enumerate(integer_layers(model)):
-        arrays[f"h_s.{index}.weight"] = layer.weight.astype(np.int16)
-        arrays[f"h_s.{index}.bias"] = layer.bias
-        arrays[f"h_s.{index}.shift"] = layer.shift.astype(np.int8)
-        arrays[f"h_s.{index}.geometry"] = np.array([layer.upsample, layer.pad_before, layer.pad_after])
+    _put_integer_layers(arrays, "h_s", integer_layers(model.h_s.layers, input_bits=0))
+    _put_integer_layers(arrays, "context", integer_layers(model.context.layers, input_bits=ACTIVATION_BITS))
     _put_tables(arrays, "z_tables", z_tables(model.z_prior))
     _put_tables(arrays, "y_tables", gaussian_tables())
     arrays["scale_thresholds"] = scale_thresholds()
@@ -59,14 +56,22 @@ def save_weights(model: HyperpriorModel, path: Path, step: int = 0) -> None:
         np.savez(handle, **export_arrays(model, step))
 
 
-def integer_layers(model: HyperpriorModel) -> list[IntegerConv]:
-    """The ``h_s`` layers with weights and biases rounded exactly as training rounded them."""
+def integer_layers(modules: nn.ModuleList, input_bits: int) -> list[IntegerConv]:
+    """Fixed-point layers (``h_s``'s or the context's) with weights and biases rounded exactly as
+    training rounded them; the first takes inputs at ``input_bits``, the rest at ``ACTIVATION_BITS``."""
     layers = []
-    input_bits = 0
-    for layer in model.h_s.layers:
+    for layer in modules:
         layers.append(_integer_layer(layer, input_bits))
         input_bits = ACTIVATION_BITS
     return layers
+
+
+def _put_integer_layers(arrays: dict[str, np.ndarray], prefix: str, layers: list[IntegerConv]) -> None:
+    for index, layer in enumerate(layers):
+        arrays[f"{prefix}.{index}.weight"] = layer.weight.astype(np.int16)
+        arrays[f"{prefix}.{index}.bias"] = layer.bias
+        arrays[f"{prefix}.{index}.shift"] = layer.shift.astype(np.int8)
+        arrays[f"{prefix}.{index}.geometry"] = np.array([layer.upsample, layer.pad_before, layer.pad_after])
 
 
 def _integer_layer(layer: nn.Module, input_bits: int) -> IntegerConv:

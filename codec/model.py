@@ -1,4 +1,7 @@
-"""The trainable mean–scale hyperprior with gain vectors (Minnen et al. 2018; Cui et al. 2021)."""
+"""The trainable mean–scale hyperprior with a checkerboard context and gain vectors.
+
+(Minnen et al. 2018; He et al. 2021; Cui et al. 2021.)
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from aecodec.codec.context import CheckerboardContext, coding_parameters
 from aecodec.codec.entropy_models import SCALE_MIN, FactorizedDensity, gaussian_likelihood
 from aecodec.codec.fixed_point import round_ste
 from aecodec.codec.rate import GainVectors
@@ -32,7 +36,8 @@ class ForwardResult:
 
 
 class HyperpriorModel(nn.Module):
-    """``g_a``, ``h_a``, the factorized prior of ``z``, ``h_s`` (fixed point), ``g_s`` and gains."""
+    """``g_a``, ``h_a``, the factorized prior of ``z``, ``h_s`` and the checkerboard context (both
+    fixed point), ``g_s`` and gains."""
 
     def __init__(self, config: ModelConfig = ModelConfig()) -> None:
         super().__init__()
@@ -41,6 +46,7 @@ class HyperpriorModel(nn.Module):
         self.g_s = SynthesisTransform(config.n, config.m)
         self.h_a = HyperAnalysis(config.n, config.m)
         self.h_s = HyperSynthesis(config.n, config.m)
+        self.context = CheckerboardContext(config.m)
         self.z_prior = FactorizedDensity(config.n)
         self.gains = GainVectors(config.m)
 
@@ -58,9 +64,12 @@ class HyperpriorModel(nn.Module):
         self, y: torch.Tensor, z: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Quantize ``y`` around the predicted mean and score both latents, in float32 always
-        (mixed precision would break the fixed-point emulation of ``h_s``)."""
+        (mixed precision would break the fixed-point emulation of ``h_s`` and the context).
+        Anchors take ``h_s``'s mean and scale; non-anchors those the context refines from the
+        rounded anchors, exactly what the decoder will have."""
         z_likelihood = self.z_prior.likelihood(z + torch.empty_like(z).uniform_(-0.5, 0.5))
         mean, log_scale = self.h_s(round_ste(z))
+        mean, log_scale = coding_parameters(self.context, y, mean, log_scale, round_ste)
         scale = torch.exp(log_scale.clamp_min(math.log(SCALE_MIN)))
         noisy_residual = y - mean + torch.empty_like(y).uniform_(-0.5, 0.5)
         y_likelihood = gaussian_likelihood(noisy_residual, scale)

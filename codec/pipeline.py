@@ -1,12 +1,16 @@
 """Latent coding: image pixels to the two coded streams and back, with the exact hyper path.
 
-Encoder and decoder share the order: ``z`` symbols grouped by channel, then ``y`` symbols grouped
-by the scale-table index that the integer ``h_s`` derives from ``ẑ``. Only ``g_a``, ``h_a`` and
-``g_s`` run in floats (on any device); table choices never depend on a float. Reading the symbols
-(:func:`read_latent`) never touches ``g_s``.
+Three streams, in the order a decoder needs them: ``z`` symbols grouped by channel; the anchor
+half of ``y`` (:func:`aecodec.codec.context.anchor_mask`), grouped by the scale-table index that
+the integer ``h_s`` derives from ``ẑ``; then the other half, grouped by the index that the integer
+checkerboard context derives from ``ẑ`` and the decoded anchors. Within a stream, symbols of one
+table go in ``[M, h, w]`` raster order. Only ``g_a``, ``h_a`` and ``g_s`` run in floats (on any
+device); table choices never depend on a float. Reading the symbols (:func:`read_latent`) never
+touches ``g_s``.
 
 Memory stays bounded on large images: ``g_a`` and ``g_s`` run in overlapping tiles
-(:mod:`aecodec.codec.tiling`), the exact ``h_s`` in row bands, and per-element tables are uint8.
+(:mod:`aecodec.codec.tiling`), the exact ``h_s`` and context in row bands, and per-element tables
+are uint8.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ import numpy as np
 import torch
 
 from aecodec.bitstream.entropy_coder import StreamError, decode_symbols, encode_symbols
-from aecodec.codec.exact import Z_LIMIT, hyper_synthesis_bands, table_indexes
+from aecodec.codec.context import anchor_mask
+from aecodec.codec.exact import Z_LIMIT, HyperParameters, apply_context, hyper_synthesis_bands, table_indexes
 from aecodec.codec.fixed_point import OUTPUT_BITS
 from aecodec.codec.rate import interpolate_levels, quality_to_position
 from aecodec.codec.tiling import STRIDE, TILE, analyse_tiles, synthesise_tiles
@@ -31,10 +36,16 @@ Y_LIMIT = 1 << 20
 
 @dataclass(frozen=True)
 class LatentStreams:
-    """The coded hyper-latent and latent."""
+    """The coded hyper-latent, the latent's anchor half and its context-coded half."""
 
     hyper: bytes
     latent: bytes
+    context: bytes
+
+    @property
+    def size(self) -> int:
+        """Bytes of all three streams."""
+        return len(self.hyper) + len(self.latent) + len(self.context)
 
 
 @dataclass(frozen=True)
@@ -42,13 +53,16 @@ class LatentSymbols:
     """Integer symbols and their table ids, flattened ``[n]`` in coding order.
 
     ``z_values``/``z_tables`` are int64; ``y_values`` int32 or int64; ``y_tables`` the smallest
-    unsigned type that holds the table count (uint8), which keeps large images small.
+    unsigned type that holds the table count (uint8), which keeps large images small. The first
+    ``anchor_count`` entries of ``y_values``/``y_tables`` are the anchor half, the rest the
+    context-coded half, each in ``[M, h, w]`` raster order.
     """
 
     z_values: np.ndarray
     z_tables: np.ndarray
     y_values: np.ndarray
     y_tables: np.ndarray
+    anchor_count: int
 
 
 @dataclass(frozen=True)
@@ -99,21 +113,37 @@ def analysis_latents(model: InferenceModel, color: np.ndarray, quality: float, d
 
 
 def quantize(model: InferenceModel, latents: Latents, with_y_hat: bool = False) -> QuantizedLatent:
-    """Round ``z``, run the exact ``h_s`` band by band and round ``y`` around its integer mean."""
-    y = latents.y
+    """Round ``z``; round the anchors of ``y`` around the exact ``h_s`` mean, then the other half
+    around the mean the exact context derives from those rounded anchors."""
     z_hat = torch.round(latents.z[0]).clamp(-Z_LIMIT, Z_LIMIT).to("cpu", torch.int64).numpy()
-    residual = np.empty(y.shape[1:], dtype=np.int32)
-    y_tables = np.empty(y.shape[1:], dtype=_table_dtype(model))
-    mean = np.empty(y.shape[1:], dtype=np.int64) if with_y_hat else None
-    for rows, hyper in hyper_synthesis_bands(z_hat, model.hyper_layers):
-        band_mean = torch.from_numpy(hyper.mean).to(torch.float64) / (1 << OUTPUT_BITS)
-        band = torch.round(y[0, :, rows].detach().to("cpu", torch.float64) - band_mean).clamp_(-Y_LIMIT, Y_LIMIT)
-        residual[:, rows] = band.numpy()
-        y_tables[:, rows] = table_indexes(hyper.log_scale, model.scale_thresholds)
-        if mean is not None:
-            mean[:, rows] = hyper.mean
-    symbols = LatentSymbols(z_hat.ravel(), _channel_ids(z_hat.shape), residual.ravel(), y_tables.ravel())
+    residual, tables, mean = _rounded_latent(model, latents.y[0], z_hat, with_y_hat)
+    anchors = anchor_mask(*residual.shape[1:])
+    symbols = LatentSymbols(z_hat.ravel(), _channel_ids(z_hat.shape), _in_coding_order(residual, anchors),
+                            _in_coding_order(tables, anchors), anchor_count=int(anchors.sum()) * residual.shape[0])
     return QuantizedLatent(symbols, None if mean is None else _dequantize(residual, mean))
+
+
+def _rounded_latent(model: InferenceModel, y: torch.Tensor, z_hat: np.ndarray,
+                    keep_mean: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Residuals int32 and table ids ``[M, h, w]`` of ``y`` ``[M, h, w]``, and the integer mean
+    when ``keep_mean`` (whole-image parameters are dropped here otherwise, to bound memory)."""
+    parameters = _hyper_parameters(model, z_hat)
+    apply_context(parameters, _rounded_residual(y, parameters.mean), model.context_layers)
+    residual = _rounded_residual(y, parameters.mean)
+    tables = table_indexes(parameters.log_scale, model.scale_thresholds).astype(_table_dtype(model))
+    return residual, tables, parameters.mean if keep_mean else None
+
+
+def _in_coding_order(array: np.ndarray, anchors: np.ndarray) -> np.ndarray:
+    """``array`` ``[M, h, w]`` flattened in coding order: every channel's anchors, then every
+    channel's other positions, each in ``[M, h, w]`` raster order. Written in place, no copies."""
+    flat = array.reshape(array.shape[0], -1)
+    ordered = np.empty(flat.size, dtype=array.dtype)
+    first = np.flatnonzero(anchors)
+    split = first.size * array.shape[0]
+    np.take(flat, first, axis=1, out=ordered[:split].reshape(array.shape[0], -1))
+    np.take(flat, np.flatnonzero(~anchors), axis=1, out=ordered[split:].reshape(array.shape[0], -1))
+    return ordered
 
 
 def encode(model: InferenceModel, color: np.ndarray, quality: float, device: torch.device | str = "cpu",
@@ -124,9 +154,12 @@ def encode(model: InferenceModel, color: np.ndarray, quality: float, device: tor
 
 def code(model: InferenceModel, symbols: LatentSymbols) -> LatentStreams:
     """Entropy-code symbols from :func:`analyse` with the model's frozen tables."""
+    anchors = slice(0, symbols.anchor_count)
+    others = slice(symbols.anchor_count, None)
     return LatentStreams(
         hyper=encode_symbols(symbols.z_values, symbols.z_tables, model.z_tables),
-        latent=encode_symbols(symbols.y_values, symbols.y_tables, model.y_tables),
+        latent=encode_symbols(symbols.y_values[anchors], symbols.y_tables[anchors], model.y_tables),
+        context=encode_symbols(symbols.y_values[others], symbols.y_tables[others], model.y_tables),
     )
 
 
@@ -141,12 +174,27 @@ def read_latent(model: InferenceModel, streams: LatentStreams, height: int, widt
     z_values = decode_symbols(streams.hyper, z_tables, model.z_tables)
     if np.abs(z_values).max(initial=0) > Z_LIMIT:
         raise StreamError("hyper-latent out of range (corrupted file)")
-    y_tables, mean = _hyper_outputs(model, z_values.reshape(z_shape))
-    y_values = decode_symbols(streams.latent, y_tables.ravel(), model.y_tables)
-    if np.abs(y_values).max(initial=0) > Y_LIMIT:
+    parameters = _hyper_parameters(model, z_values.reshape(z_shape))
+    anchors = anchor_mask(rows, cols)
+    residual = np.zeros(parameters.mean.shape, dtype=np.int32)
+    anchor_tables = _read_half(model, streams.latent, parameters.log_scale, anchors, residual)
+    apply_context(parameters, residual, model.context_layers)
+    other_tables = _read_half(model, streams.context, parameters.log_scale, ~anchors, residual)
+    symbols = LatentSymbols(z_values, z_tables, _in_coding_order(residual, anchors),
+                            np.concatenate([anchor_tables, other_tables]), anchor_count=anchor_tables.size)
+    return DecodedLatent(symbols, _dequantize(residual, parameters.mean))
+
+
+def _read_half(model: InferenceModel, stream: bytes, log_scale: np.ndarray, where: np.ndarray,
+               residual: np.ndarray) -> np.ndarray:
+    """Decode the symbols at positions ``where`` ``[h, w]`` (every channel) into ``residual``
+    ``[M, h, w]``; returns their table ids, flattened in coding order."""
+    tables = table_indexes(log_scale[:, where], model.scale_thresholds).astype(_table_dtype(model)).ravel()
+    values = decode_symbols(stream, tables, model.y_tables)
+    if np.abs(values).max(initial=0) > Y_LIMIT:
         raise StreamError("latent out of range (corrupted file)")
-    y_hat = _dequantize(y_values.reshape(y_tables.shape), mean)
-    return DecodedLatent(LatentSymbols(z_values, z_tables, y_values, y_tables.ravel()), y_hat)
+    residual[:, where] = values.reshape(residual.shape[0], -1)
+    return tables
 
 
 def synthesise(model: InferenceModel, y_hat: torch.Tensor, quality: float, height: int, width: int,
@@ -163,15 +211,27 @@ def decode(model: InferenceModel, streams: LatentStreams, quality: float, height
     return synthesise(model, y_hat, quality, height, width, device, tile)
 
 
-def _hyper_outputs(model: InferenceModel, z_hat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Table ids (uint8) and integer means (int64), both ``[M, h, w]``, computed band by band."""
+def _hyper_parameters(model: InferenceModel, z_hat: np.ndarray) -> HyperParameters:
+    """The exact ``h_s`` mean and log-scale int32 ``[M, 4h, 4w]`` of ``z_hat`` ``[N, h, w]``, band by band."""
     channels = model.hyper_layers[-1].weight.shape[0] // 2
     shape = (channels, 4 * z_hat.shape[1], 4 * z_hat.shape[2])
-    tables, mean = np.empty(shape, dtype=_table_dtype(model)), np.empty(shape, dtype=np.int64)
+    mean, log_scale = np.empty(shape, dtype=np.int32), np.empty(shape, dtype=np.int32)
     for rows, hyper in hyper_synthesis_bands(z_hat, model.hyper_layers):
-        tables[:, rows] = table_indexes(hyper.log_scale, model.scale_thresholds)
         mean[:, rows] = hyper.mean
-    return tables, mean
+        log_scale[:, rows] = hyper.log_scale
+    return HyperParameters(mean, log_scale)
+
+
+def _rounded_residual(y: torch.Tensor, mean: np.ndarray) -> np.ndarray:
+    """``round(y − mean)``, clipped to ``±Y_LIMIT``, as int32 ``[M, h, w]``, for ``y`` float
+    ``[M, h, w]`` (any device) and an integer ``mean`` in units of ``2**-OUTPUT_BITS``."""
+    residual = np.empty(mean.shape, dtype=np.int32)
+    for start in range(0, mean.shape[1], 16):
+        rows = slice(start, start + 16)
+        band_mean = torch.from_numpy(mean[:, rows]).to(torch.float64) / (1 << OUTPUT_BITS)
+        band = torch.round(y[:, rows].detach().to("cpu", torch.float64) - band_mean).clamp_(-Y_LIMIT, Y_LIMIT)
+        residual[:, rows] = band.numpy()
+    return residual
 
 
 def _dequantize(residual: np.ndarray, mean: np.ndarray) -> torch.Tensor:

@@ -68,14 +68,19 @@ def record_sha256(weights: Path) -> Path:
     return target
 
 
-MODELS = {1: RegisteredModel(1, "hyperprior-gain-128x192-v1", "hyperprior-gain-128x192-v1.npz")}
-DEFAULT_MODEL_ID = 1
+MODELS = {2: RegisteredModel(2, "checkerboard-gain-128x192-v1", "checkerboard-gain-128x192-v1.npz")}
+DEFAULT_MODEL_ID = 2
+RETIRED_MODELS = {1: "hyperprior-gain-128x192-v1"}
+"""Numbers once shipped and no longer installed (never reused): 1 was the hyperprior-only model."""
 
 
 @functools.lru_cache(maxsize=4)
 def load_model(model_id: int = DEFAULT_MODEL_ID) -> InferenceModel:
     """The inference model registered under ``model_id``, checked and loaded once per process."""
     entry = MODELS.get(model_id)
+    if model_id in RETIRED_MODELS:
+        raise UnknownModelError(f"model {model_id} ({RETIRED_MODELS[model_id]}) is retired; "
+                                f"this installation ships {sorted(MODELS)}")
     if entry is None:
         raise UnknownModelError(f"unknown model id {model_id} (this installation knows {sorted(MODELS)})")
     if not entry.path.is_file():

@@ -68,7 +68,7 @@ class HyperSynthesis(nn.Module):
         x = z_hat
         input_bits = 0
         for index, layer in enumerate(self.layers):
-            x = _fixed_point_layer(layer, x, input_bits)
+            x = fixed_point_layer(layer, x, input_bits)
             if index < len(self.layers) - 1:
                 x = quantize_activation(clamp_relu(x), ACTIVATION_BITS)
                 input_bits = ACTIVATION_BITS
@@ -77,7 +77,7 @@ class HyperSynthesis(nn.Module):
         return mean, log_scale
 
 
-def _fixed_point_layer(layer: nn.Module, x: torch.Tensor, input_bits: int) -> torch.Tensor:
+def fixed_point_layer(layer: nn.Module, x: torch.Tensor, input_bits: int) -> torch.Tensor:
     """Apply ``layer`` with weights and bias rounded as the exact path stores them."""
     transposed = isinstance(layer, nn.ConvTranspose2d)
     shifts = weight_shifts(layer.weight, out_dim=1 if transposed else 0)

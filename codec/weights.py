@@ -9,8 +9,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from torch.nn.utils import parametrize
 
 from aecodec.bitstream.tables import TableSet
+from aecodec.codec.context import CheckerboardContext
 from aecodec.codec.entropy_models import FactorizedDensity
 from aecodec.codec.exact import IntegerConv
 from aecodec.codec.fixed_point import ACTIVATION_BITS
@@ -34,6 +36,7 @@ class InferenceModel:
     log_encoder_gain: torch.Tensor
     log_decoder_gain: torch.Tensor
     hyper_layers: list[IntegerConv]
+    context_layers: list[IntegerConv]
     z_tables: TableSet
     y_tables: TableSet
     scale_thresholds: np.ndarray
@@ -61,7 +64,8 @@ def load_inference_model(path: Path, expected_sha256: str | None = None) -> Infe
         h_a=_float_module(HyperAnalysis(n, m), arrays, "h_a"),
         log_encoder_gain=torch.from_numpy(arrays["gains.log_encoder"]),
         log_decoder_gain=torch.from_numpy(arrays["gains.log_decoder"]),
-        hyper_layers=hyper_layers_from(arrays),
+        hyper_layers=integer_layers_from(arrays, "h_s"),
+        context_layers=_context_layers(arrays),
         z_tables=_tables(arrays, "z_tables"),
         y_tables=_tables(arrays, "y_tables"),
         scale_thresholds=arrays["scale_thresholds"].astype(np.int64),
@@ -82,23 +86,30 @@ def _float_module(module: torch.nn.Module, arrays: dict[str, np.ndarray], prefix
     return module.eval().requires_grad_(False).to(memory_format=torch.channels_last)
 
 
-def hyper_layers_from(arrays: dict[str, np.ndarray]) -> list[IntegerConv]:
-    """The integer ``h_s`` layers stored in an exported file's arrays."""
+def integer_layers_from(arrays: dict[str, np.ndarray], prefix: str) -> list[IntegerConv]:
+    """The integer layers stored under ``prefix`` (``h_s`` or ``context``) in an exported file's arrays."""
     layers = []
     index = 0
-    while f"h_s.{index}.weight" in arrays:
-        upsample, before, after = (int(v) for v in arrays[f"h_s.{index}.geometry"])
+    while f"{prefix}.{index}.weight" in arrays:
+        upsample, before, after = (int(v) for v in arrays[f"{prefix}.{index}.geometry"])
         layers.append(
             IntegerConv(
-                weight=arrays[f"h_s.{index}.weight"].astype(np.int64),
-                bias=arrays[f"h_s.{index}.bias"].astype(np.int64),
-                shift=arrays[f"h_s.{index}.shift"].astype(np.int64),
+                weight=arrays[f"{prefix}.{index}.weight"].astype(np.int64),
+                bias=arrays[f"{prefix}.{index}.bias"].astype(np.int64),
+                shift=arrays[f"{prefix}.{index}.shift"].astype(np.int64),
                 upsample=upsample,
                 pad_before=before,
                 pad_after=after,
             )
         )
         index += 1
+    return layers
+
+
+def _context_layers(arrays: dict[str, np.ndarray]) -> list[IntegerConv]:
+    layers = integer_layers_from(arrays, "context")
+    if not layers:
+        raise ValueError("weights file has no checkerboard context (exported by an older aecodec)")
     return layers
 
 
@@ -118,14 +129,28 @@ def float_hyper_synthesis(layers: list[IntegerConv]) -> HyperSynthesis:
     """
     n, m = layers[0].weight.shape[1], layers[0].weight.shape[0]
     module = HyperSynthesis(n, m)
-    input_bits = 0
+    _load_integers(module.layers, layers, input_bits=0)
+    return module.eval().requires_grad_(False)
+
+
+def float_context(layers: list[IntegerConv]) -> CheckerboardContext:
+    """The trainable float checkerboard context whose fixed-point roundings give exactly the
+    integer ``layers`` (as :func:`float_hyper_synthesis` does for ``h_s``)."""
+    m, hidden = layers[0].weight.shape[0], layers[1].weight.shape[0]
+    module = CheckerboardContext(m, hidden)
+    _load_integers(module.layers, layers, input_bits=ACTIVATION_BITS)
+    return module.eval().requires_grad_(False)
+
+
+def _load_integers(modules: torch.nn.ModuleList, layers: list[IntegerConv], input_bits: int) -> None:
+    """Set each float layer to its integer counterpart divided by its power-of-two scales."""
     with torch.no_grad():
-        for layer, integer in zip(module.layers, layers, strict=True):
+        for layer, integer in zip(modules, layers, strict=True):
             shift = torch.from_numpy(integer.shift.astype(np.float64))
             weight = torch.from_numpy(integer.weight.astype(np.float64)) / torch.exp2(shift).view(-1, 1, 1, 1)
             if isinstance(layer, torch.nn.ConvTranspose2d):
                 weight = weight.transpose(0, 1).flip(2, 3)
-            layer.weight.copy_(weight.float())
+            target = layer.parametrizations.weight.original if parametrize.is_parametrized(layer) else layer.weight
+            target.copy_(weight.float())
             layer.bias.copy_((torch.from_numpy(integer.bias.astype(np.float64)) / torch.exp2(shift + input_bits)).float())
             input_bits = ACTIVATION_BITS
-    return module.eval().requires_grad_(False)

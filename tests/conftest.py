@@ -64,8 +64,14 @@ def photo_folder(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_trained_model() -> HyperpriorModel:
+    """Random weights; the context's last layer (zero in a new model) is drawn too, so the tests
+    exercise a context that changes the non-anchor tables, as a trained one does."""
     torch.manual_seed(0)
-    return HyperpriorModel(ModelConfig(n=16, m=24)).eval()
+    model = HyperpriorModel(ModelConfig(n=16, m=24))
+    with torch.no_grad():
+        model.context.layers[-1].weight.normal_(0, 0.05)
+        model.context.layers[-1].bias.normal_(0, 0.5)
+    return model.eval()
 
 
 @pytest.fixture(scope="session")

@@ -178,7 +178,7 @@ def markdown(record: dict) -> str:
         f"# {large['size']} through the CLI with bounded memory",
         "",
         f"Mosaic of Kodak photos, quality {large['quality']:g}: {large['aec_bytes']} bytes, {large['bpp']} bpp; "
-        f"OMP_NUM_THREADS={large['threads']}, machine busy with a training run.",
+        f"OMP_NUM_THREADS={large['threads']}.",
         "",
         "| step | seconds | peak RSS (MB) |",
         "| --- | ---: | ---: |",

@@ -236,7 +236,7 @@ def export(checkpoint: Path, output: Path, force: bool) -> None:
 
     \b
     Example:
-      aecodec export runs/main.ckpt -o codec/weights/hyperprior-gain-128x192-v1.npz
+      aecodec export runs/main.ckpt -o codec/weights/checkerboard-gain-128x192-v1.npz
     """
     from aecodec.tools import commands
 

@@ -224,14 +224,12 @@ def export_checkpoint(checkpoint: Path, target: Path, force: bool) -> None:
     import numpy as np_module
 
     from aecodec.codec.export import export_arrays
-    from aecodec.codec.model import HyperpriorModel, ModelConfig
     from aecodec.codec.registry import record_sha256
-    from aecodec.tools.train import load_checkpoint
+    from aecodec.tools.train import load_checkpoint, model_from_checkpoint
 
     check_target(target, force)
     state = load_checkpoint(checkpoint)
-    model = HyperpriorModel(ModelConfig(**state["config"]))
-    model.load_state_dict(state["model"])
+    model = model_from_checkpoint(state, checkpoint)
     buffer = io.BytesIO()
     np_module.savez(buffer, **export_arrays(model, int(state.get("step", 0))))
     write_atomically(target, lambda handle: handle.write(buffer.getvalue()))

@@ -75,7 +75,7 @@ def _pair(model: InferenceModel, images: list[np.ndarray], coded, first: str, se
 
 def _same_symbols(read: pipeline.LatentSymbols, coded: pipeline.LatentSymbols) -> bool:
     return all(np.array_equal(getattr(read, name), getattr(coded, name))
-               for name in ("z_values", "z_tables", "y_values", "y_tables"))
+               for name in ("z_values", "z_tables", "y_values", "y_tables", "anchor_count"))
 
 
 def load_images(folder: Path, limit: int | None = None) -> list[np.ndarray]:

@@ -32,7 +32,7 @@ T = TypeVar("T")
 _FIELD_BITS = (None, 8, 8, 16, None, 16, 32, 32, 8, 8, 8)
 """Width of each header field in struct order; None for the byte strings (signature, weights hash)."""
 _WIDTH, _HEIGHT, _MODEL, _HASH, _COUNT = 6, 7, 3, 4, 10
-_STREAMS = (SectionType.HYPER_LATENT, SectionType.LATENT)
+_STREAMS = (SectionType.HYPER_LATENT, SectionType.LATENT, SectionType.LATENT_CONTEXT)
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 

@@ -138,12 +138,22 @@ def restore(resume: Path | None, fresh: ModelConfig, device: torch.device) -> Tr
         model = to_channels_last(model, device)
         return TrainingState(model, torch.optim.Adam(model.parameters()), step)
     checkpoint = load_checkpoint(resume, device)
-    model = HyperpriorModel(ModelConfig(**checkpoint["config"]))
-    model.load_state_dict(checkpoint["model"])
-    to_channels_last(model, device)
+    model = to_channels_last(model_from_checkpoint(checkpoint, resume), device)
     optimizer = torch.optim.Adam(model.parameters())
     optimizer.load_state_dict(checkpoint["optimizer"])
     return TrainingState(model, optimizer, int(checkpoint["step"]))
+
+
+def model_from_checkpoint(checkpoint: dict, path: Path) -> HyperpriorModel:
+    """The model saved in a loaded checkpoint; a ``ValueError`` naming what is missing when the
+    checkpoint comes from an older architecture (resume from its exported weights instead)."""
+    model = HyperpriorModel(ModelConfig(**checkpoint["config"]))
+    missing = sorted({name.split(".")[0] for name in model.state_dict().keys() - checkpoint["model"].keys()})
+    if missing:
+        raise ValueError(f"{path} has no {', '.join(missing)} parameters (saved by an older aecodec); "
+                         "export it with that version and resume from the .npz")
+    model.load_state_dict(checkpoint["model"])
+    return model
 
 
 def to_channels_last(model: HyperpriorModel, device: torch.device) -> HyperpriorModel:

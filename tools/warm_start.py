@@ -3,7 +3,9 @@
 Checkpoints with optimizer state are not shipped; the exported ``.npz`` is. It holds every
 parameter: the float transforms (float16), the gains, the integer ``h_s`` (whose integers divided
 by their power-of-two scales are exactly the values training rounded to), the factorized prior and
-the step reached. The optimizer starts afresh.
+the step reached. The optimizer starts afresh. Weights exported before the checkerboard context
+existed load with a new context whose last layer is zero, so the model starts exactly where
+those weights were.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import torch
 
 from aecodec.codec.export import FLOAT_PARTS
 from aecodec.codec.model import HyperpriorModel, ModelConfig
-from aecodec.codec.weights import float_hyper_synthesis, hyper_layers_from
+from aecodec.codec.weights import float_context, float_hyper_synthesis, integer_layers_from
 
 
 def model_from_weights(path: Path) -> tuple[HyperpriorModel, int]:
@@ -27,7 +29,12 @@ def model_from_weights(path: Path) -> tuple[HyperpriorModel, int]:
     model = HyperpriorModel(ModelConfig(*(int(v) for v in arrays["config"])))
     state = {name: torch.from_numpy(array.astype(np.float32)) for name, array in arrays.items()
              if name.split(".")[0] in (*FLOAT_PARTS, "z_prior", "gains")}
-    hyper = float_hyper_synthesis(hyper_layers_from(arrays))
+    hyper = float_hyper_synthesis(integer_layers_from(arrays, "h_s"))
     state.update({f"h_s.{name}": tensor for name, tensor in hyper.state_dict().items()})
+    context_layers = integer_layers_from(arrays, "context")
+    if context_layers:
+        state.update({f"context.{name}": tensor for name, tensor in float_context(context_layers).state_dict().items()})
+    else:
+        state.update({f"context.{name}": tensor for name, tensor in model.context.state_dict().items()})
     model.load_state_dict(state)
     return model, int(arrays.get("training_step", 0))

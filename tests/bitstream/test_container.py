@@ -4,7 +4,10 @@ import zlib
 import pytest
 
 from aecodec.bitstream.container import (
+    CRC_STRUCT,
+    HEADER_STRUCT,
     MAX_PIXELS,
+    SIGNATURE,
     Container,
     ContainerError,
     Header,
@@ -141,3 +144,12 @@ def test_no_pixel_limit(monkeypatch):
     assert read_header(pack(Container(big, {})))[0] == big
     with pytest.raises(ContainerError, match="dimensions"):
         pack(Container(Header(1, b"\x00" * 8, 50, 1 << 32, 1, ImageMode.RGB), {}))
+
+
+def test_a_format_1_file_is_refused_naming_its_version():
+    data = bytearray(pack(Container(HEADER, SECTIONS)))
+    data[len(SIGNATURE)] = 1
+    fixed = HEADER_STRUCT.size
+    data[fixed : fixed + 4] = CRC_STRUCT.pack(zlib.crc32(bytes(data[:fixed])))
+    with pytest.raises(ContainerError, match="format version 1 was written by aecodec before the checkerboard"):
+        unpack(bytes(data))

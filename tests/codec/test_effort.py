@@ -67,7 +67,7 @@ def test_decoder_shows_exactly_the_pixels_the_refiner_predicted(tiny_model, imag
 
 def test_cost_is_whole_stream_bits_plus_weighted_error(tiny_model, image, levels):
     best = levels[-1]
-    bits = 8 * (len(best.streams.hyper) + len(best.streams.latent))
+    bits = 8 * best.streams.size
     mse = np.mean((best.predicted.astype(np.float64) - image) ** 2)
     expected = bits / image[..., 0].size + effort._lambda(QUALITY) * mse
     assert best.cost == pytest.approx(expected, rel=1e-9)

@@ -24,13 +24,13 @@ def test_integer_path_equals_the_trained_fixed_point_network(tiny_trained_model)
     with torch.no_grad():
         mean, log_scale = tiny_trained_model.h_s.double()(z_hat)
     tiny_trained_model.h_s.float()
-    exact = hyper_synthesis(z_hat[0].long().numpy(), integer_layers(tiny_trained_model))
+    exact = hyper_synthesis(z_hat[0].long().numpy(), integer_layers(tiny_trained_model.h_s.layers, input_bits=0))
     assert np.array_equal(exact.mean, (mean[0] * (1 << OUTPUT_BITS)).long().numpy())
     assert np.array_equal(exact.log_scale, (log_scale[0] * (1 << OUTPUT_BITS)).long().numpy())
 
 
 def test_integer_path_ignores_thread_count(tiny_trained_model, with_threads):
-    layers = integer_layers(tiny_trained_model)
+    layers = integer_layers(tiny_trained_model.h_s.layers, input_bits=0)
     z_hat = np.random.default_rng(3).integers(-Z_LIMIT, Z_LIMIT + 1, (16, 4, 4))
     one = with_threads(1, lambda: hyper_synthesis(z_hat, layers))
     two = with_threads(2, lambda: hyper_synthesis(z_hat, layers))
@@ -39,7 +39,7 @@ def test_integer_path_ignores_thread_count(tiny_trained_model, with_threads):
 
 def test_out_of_range_hyper_latent_is_refused(tiny_trained_model):
     with pytest.raises(ValueError, match="exact range"):
-        hyper_synthesis(np.full((16, 1, 1), Z_LIMIT + 1), integer_layers(tiny_trained_model))
+        hyper_synthesis(np.full((16, 1, 1), Z_LIMIT + 1), integer_layers(tiny_trained_model.h_s.layers, input_bits=0))
 
 
 def test_table_index_is_monotonic_integer_comparison():
@@ -52,7 +52,7 @@ def test_table_index_is_monotonic_integer_comparison():
 
 @pytest.mark.parametrize("band_rows", [1, 2, 3, 50])
 def test_row_bands_are_bit_identical_to_the_whole(tiny_trained_model, band_rows):
-    layers = integer_layers(tiny_trained_model)
+    layers = integer_layers(tiny_trained_model.h_s.layers, input_bits=0)
     z_hat = np.random.default_rng(5).integers(-40, 41, (16, 7, 5))
     whole = hyper_synthesis(z_hat, layers)
     bands = list(hyper_synthesis_bands(z_hat, layers, band_rows))
@@ -65,7 +65,7 @@ def test_row_bands_need_their_halo(tiny_trained_model, monkeypatch):
     """Without context rows the band edges differ: the halo is what makes banding exact."""
     import aecodec.codec.exact as exact
 
-    layers = integer_layers(tiny_trained_model)
+    layers = integer_layers(tiny_trained_model.h_s.layers, input_bits=0)
     z_hat = np.random.default_rng(6).integers(-40, 41, (16, 6, 4))
     whole = hyper_synthesis(z_hat, layers)
     monkeypatch.setattr(exact, "HALO_ROWS", 0)

@@ -13,6 +13,7 @@ from aecodec.bitstream import container
 from aecodec.bitstream.container import SectionType
 from aecodec.bitstream.entropy_coder import encode_symbols
 from aecodec.codec import pipeline
+from aecodec.codec.api import LATENT_SECTIONS
 from aecodec.tools.fuzz import FUZZ_HASH, FuzzInput, InputSource, check, run_input, seed_files
 from aecodec.tools.fuzz_inputs import make_input, parse_layout
 from aecodec.tools.fuzz_report import FuzzConfig, Tally
@@ -98,11 +99,12 @@ def test_latent_beyond_the_coded_range_is_a_stream_error(fuzz_model):
     values = read.y_values.copy()
     values[0] = 1 << 21
     latent = next(section for section in layout.sections if section.kind == SectionType.LATENT)
-    latent.payload = encode_symbols(values, read.y_tables, fuzz_model.y_tables)
+    anchors = slice(0, read.anchor_count)
+    latent.payload = encode_symbols(values[anchors], read.y_tables[anchors], fuzz_model.y_tables)
     outcome, message = run_input(FuzzInput(0, layout.build(), "escape", deep=True, public=False), fuzz_model)
     assert (outcome, message) == ("StreamError", "latent out of range (corrupted file)")
 
 
 def _streams(layout):
     payloads = {section.kind: section.payload for section in layout.sections}
-    return pipeline.LatentStreams(payloads[SectionType.HYPER_LATENT], payloads[SectionType.LATENT])
+    return pipeline.LatentStreams(*(payloads[kind] for kind in LATENT_SECTIONS))

@@ -1,3 +1,5 @@
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -15,9 +17,23 @@ def test_symbols_survive_the_streams(tiny_model, x):
     symbols = pipeline.analyse(tiny_model, x, 60.0)
     streams = pipeline.encode(tiny_model, x, 60.0)
     z_values = decode_symbols(streams.hyper, symbols.z_tables, tiny_model.z_tables)
-    y_values = decode_symbols(streams.latent, symbols.y_tables, tiny_model.y_tables)
+    anchors, others = slice(0, symbols.anchor_count), slice(symbols.anchor_count, None)
+    anchor_values = decode_symbols(streams.latent, symbols.y_tables[anchors], tiny_model.y_tables)
+    other_values = decode_symbols(streams.context, symbols.y_tables[others], tiny_model.y_tables)
     assert np.array_equal(z_values, symbols.z_values)
-    assert np.array_equal(y_values, symbols.y_values)
+    assert np.array_equal(np.concatenate([anchor_values, other_values]), symbols.y_values)
+    assert symbols.anchor_count == symbols.y_values.size // 2
+
+
+def test_the_context_changes_the_non_anchor_tables(tiny_model, x):
+    symbols = pipeline.analyse(tiny_model, x, 60.0)
+    quantized = pipeline.quantize(tiny_model, pipeline.analysis_latents(tiny_model, x, 60.0))
+    assert np.array_equal(quantized.symbols.y_values, symbols.y_values)
+    hyper_only = dataclasses.replace(tiny_model, context_layers=_identity(tiny_model.context_layers))
+    plain = pipeline.analyse(hyper_only, x, 60.0)
+    anchors = slice(0, symbols.anchor_count)
+    assert np.array_equal(plain.y_tables[anchors], symbols.y_tables[anchors])
+    assert not np.array_equal(plain.y_tables, symbols.y_tables)
 
 
 def test_decode_rebuilds_what_the_encoder_meant(tiny_model, x):
@@ -38,7 +54,7 @@ def test_coded_bits_match_the_tables_information(tiny_model, x):
     symbols = pipeline.analyse(tiny_model, x, 90.0)
     streams = pipeline.encode(tiny_model, x, 90.0)
     ideal = _information_bits(symbols.y_values, symbols.y_tables, tiny_model.y_tables)
-    assert abs(8 * len(streams.latent) - ideal) <= 0.02 * ideal + 96
+    assert abs(8 * (len(streams.latent) + len(streams.context)) - ideal) <= 0.02 * ideal + 192
 
 
 def _information_bits(values, table_ids, tables):
@@ -51,3 +67,10 @@ def _information_bits(values, table_ids, tables):
         total += -np.log2(tables.frequencies[table, index] / (1 << PRECISION_BITS))
     return total
 
+
+
+def _identity(layers):
+    """The context ``layers`` with the last one zeroed: every position keeps the hyperprior's parameters."""
+    last = layers[-1]
+    zero = dataclasses.replace(last, weight=np.zeros_like(last.weight), bias=np.zeros_like(last.bias))
+    return [*layers[:-1], zero]

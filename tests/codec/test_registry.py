@@ -5,7 +5,7 @@ import hashlib
 import pytest
 
 from aecodec.codec import registry
-from aecodec.codec.registry import MODELS, UnknownModelError, WeightsIntegrityError, load_model, record_sha256
+from aecodec.codec.registry import DEFAULT_MODEL_ID, MODELS, UnknownModelError, WeightsIntegrityError, load_model, record_sha256
 from aecodec.codec.weights import load_inference_model
 
 
@@ -18,7 +18,7 @@ def test_shipped_weights_match_their_recorded_hash():
 def weights_dir(tmp_path, monkeypatch, tiny_trained_model):
     from aecodec.codec.export import save_weights
 
-    save_weights(tiny_trained_model, tmp_path / f"{MODELS[1].name}.npz")
+    save_weights(tiny_trained_model, tmp_path / f"{MODELS[DEFAULT_MODEL_ID].name}.npz")
     monkeypatch.setattr(registry, "WEIGHTS_DIR", tmp_path)
     load_model.cache_clear()
     yield tmp_path
@@ -26,38 +26,40 @@ def weights_dir(tmp_path, monkeypatch, tiny_trained_model):
 
 
 def test_recorded_hash_lets_the_weights_load(weights_dir):
-    written = record_sha256(weights_dir / MODELS[1].filename)
-    assert written.name == f"{MODELS[1].name}.sha256"
-    assert written.read_text().split() == [hashlib.sha256((weights_dir / MODELS[1].filename).read_bytes()).hexdigest(),
-                                            MODELS[1].filename]
-    assert load_model(1).z_tables.count == 16
+    written = record_sha256(weights_dir / MODELS[DEFAULT_MODEL_ID].filename)
+    assert written.name == f"{MODELS[DEFAULT_MODEL_ID].name}.sha256"
+    assert written.read_text().split() == [hashlib.sha256((weights_dir / MODELS[DEFAULT_MODEL_ID].filename).read_bytes()).hexdigest(),
+                                            MODELS[DEFAULT_MODEL_ID].filename]
+    assert load_model(DEFAULT_MODEL_ID).z_tables.count == 16
 
 
 def test_changed_weights_are_refused_with_both_hashes(weights_dir):
-    record_sha256(weights_dir / MODELS[1].filename)
-    with open(weights_dir / MODELS[1].filename, "ab") as handle:
+    record_sha256(weights_dir / MODELS[DEFAULT_MODEL_ID].filename)
+    with open(weights_dir / MODELS[DEFAULT_MODEL_ID].filename, "ab") as handle:
         handle.write(b"\0")
     with pytest.raises(WeightsIntegrityError, match="SHA-256 of .* is [0-9a-f]{64}, expected [0-9a-f]{64}"):
-        load_model(1)
+        load_model(DEFAULT_MODEL_ID)
 
 
 def test_missing_hash_is_refused(weights_dir):
     with pytest.raises(WeightsIntegrityError, match="no SHA-256 recorded"):
-        load_model(1)
+        load_model(DEFAULT_MODEL_ID)
 
 
 def test_garbled_hash_file_is_refused(weights_dir):
-    (weights_dir / f"{MODELS[1].name}.sha256").write_text("not a digest\n")
+    (weights_dir / f"{MODELS[DEFAULT_MODEL_ID].name}.sha256").write_text("not a digest\n")
     with pytest.raises(WeightsIntegrityError, match="does not hold"):
-        load_model(1)
+        load_model(DEFAULT_MODEL_ID)
 
 
 def test_unknown_and_missing_models(weights_dir):
     with pytest.raises(UnknownModelError, match="unknown model id 7"):
         load_model(7)
-    (weights_dir / MODELS[1].filename).unlink()
-    with pytest.raises(UnknownModelError, match="not installed"):
+    with pytest.raises(UnknownModelError, match=r"model 1 \(hyperprior-gain-128x192-v1\) is retired"):
         load_model(1)
+    (weights_dir / MODELS[DEFAULT_MODEL_ID].filename).unlink()
+    with pytest.raises(UnknownModelError, match="not installed"):
+        load_model(DEFAULT_MODEL_ID)
 
 
 def test_loader_checks_before_parsing(tmp_path):

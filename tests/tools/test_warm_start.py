@@ -45,3 +45,31 @@ def test_weights_without_prior_parameters_are_refused(weights, tmp_path):
     np.savez(old, **arrays)
     with pytest.raises(ValueError, match="factorized-prior"):
         model_from_weights(old)
+
+
+def test_weights_without_a_context_start_with_one_that_changes_nothing(weights, tmp_path):
+    """A zero last layer: the exact context then leaves every table as ``h_s`` chose it (see
+    ``test_new_context_starts_as_the_identity``)."""
+    from aecodec.codec.weights import load_inference_model
+
+    with np.load(weights, allow_pickle=False) as archive:
+        arrays = {name: archive[name] for name in archive.files if not name.startswith("context.")}
+    hyperprior_only = tmp_path / "hyperprior-only.npz"
+    np.savez(hyperprior_only, **arrays)
+    model, _ = model_from_weights(hyperprior_only)
+    save_weights(model, tmp_path / "converted.npz")
+    last = load_inference_model(tmp_path / "converted.npz").context_layers[-1]
+    assert not last.weight.any() and not last.bias.any()
+    with pytest.raises(ValueError, match="no checkerboard context"):
+        load_inference_model(hyperprior_only)
+
+
+def test_a_checkpoint_from_before_the_context_is_refused_in_one_line(runner, photo_folder, tiny_trained_model, tmp_path):
+    import torch
+
+    state = {name: tensor for name, tensor in tiny_trained_model.state_dict().items() if not name.startswith("context.")}
+    old = tmp_path / "old.ckpt"
+    torch.save({"config": {"n": 16, "m": 24}, "model": state, "step": 1}, old)
+    result = runner.invoke(main, ["export", str(old), "-o", str(tmp_path / "w.npz")])
+    assert result.exit_code == 1 and "no context parameters (saved by an older aecodec)" in result.output
+    assert result.output.count("\n") == 1 and not (tmp_path / "w.npz").exists()
