@@ -62,8 +62,7 @@ class PreparedImage:
 
     def pack(self, streams: pipeline.LatentStreams) -> bytes:
         """The whole ``.aec`` file with these latent streams."""
-        sections = {SectionType.HYPER_LATENT: streams.hyper, SectionType.LATENT: streams.latent,
-                    SectionType.LATENT_CONTEXT: streams.context}
+        sections = dict(zip(LATENT_SECTIONS, (streams.hyper, streams.latent, streams.context), strict=True))
         sections.update(self.other_sections)
         return container.pack(Container(self.header, sections))
 

@@ -9,7 +9,7 @@ The refinement ``(μ, log σ) → (μ + Δμ, log σ + Δlog σ)`` runs a 5×5 c
 anchors (its taps at even offsets are held at zero, so a non-anchor sees only anchors) and three
 1×1 layers over ``[μ, log σ, context]``. Like ``h_s`` it is trained in fixed point
 (:mod:`aecodec.codec.fixed_point`) and runs in exact integer arithmetic when coding
-(:func:`aecodec.codec.exact.context_parameters`). Its last layer starts at zero, so a model
+(:func:`aecodec.codec.exact.apply_context`). Its last layer starts at zero, so a model
 warm-started from a hyperprior-only one begins exactly where that one was.
 """
 

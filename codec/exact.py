@@ -99,7 +99,7 @@ def apply_context(parameters: HyperParameters, residual: np.ndarray, layers: lis
         where = ~anchors[start:stop]
         band_mean, band_log_scale = parameters.mean[:, start:stop], parameters.log_scale[:, start:stop]
         x = np.concatenate([_bounded(band_mean[:, where]), _bounded(band_log_scale[:, where]), features[:, where]])
-        x = x.astype(np.int64)[:, None, :]
+        x = x[:, None, :]
         for layer in layers[1:-1]:
             x = _hidden_layer(x, layer)
         delta_mean, delta_log_scale = np.split(_output_layer(x, layers[-1])[:, 0], 2, axis=0)

@@ -66,16 +66,18 @@ class WeightsResult:
     bd_rate_vs_first: float | None
 
 
-def loadable(path: Path, scratch: Path) -> InferenceModel:
-    """The inference model of ``path``, converting weights without a context (see module notes)."""
+def loadable(path: Path, scratch: Path) -> tuple[InferenceModel, int]:
+    """The inference model of ``path`` and the training step it records, converting weights
+    without a context (see module notes)."""
     with np.load(path, allow_pickle=False) as archive:
         has_context = "context.0.weight" in archive.files
+        step = int(archive["training_step"]) if "training_step" in archive.files else 0
     if has_context:
-        return load_inference_model(path)
+        return load_inference_model(path), step
     model, step = model_from_weights(path)
     converted = scratch / f"{path.stem}-identity-context.npz"
     save_weights(model, converted, step)
-    return load_inference_model(converted)
+    return load_inference_model(converted), step
 
 
 def measure(model: InferenceModel, images: list[Path], qualities: tuple[float, ...]) -> list[QualityPoint]:
@@ -139,9 +141,8 @@ def main(images_dir: Path, weights: tuple[Path, ...], out: Path, qualities: tupl
     results: list[WeightsResult] = []
     with tempfile.TemporaryDirectory() as scratch:
         for path in weights:
-            with np.load(path, allow_pickle=False) as archive:
-                step = int(archive["training_step"]) if "training_step" in archive.files else 0
-            points = measure(loadable(path, Path(scratch)), images, qualities)
+            model, step = loadable(path, Path(scratch))
+            points = measure(model, images, qualities)
             result = WeightsResult(path.stem, step, points, None)
             if results:
                 result = replace(result, bd_rate_vs_first=bd_rate(_curve(results[0]), _curve(result)))

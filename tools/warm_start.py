@@ -32,9 +32,7 @@ def model_from_weights(path: Path) -> tuple[HyperpriorModel, int]:
     hyper = float_hyper_synthesis(integer_layers_from(arrays, "h_s"))
     state.update({f"h_s.{name}": tensor for name, tensor in hyper.state_dict().items()})
     context_layers = integer_layers_from(arrays, "context")
-    if context_layers:
-        state.update({f"context.{name}": tensor for name, tensor in float_context(context_layers).state_dict().items()})
-    else:
-        state.update({f"context.{name}": tensor for name, tensor in model.context.state_dict().items()})
+    context = float_context(context_layers) if context_layers else model.context
+    state.update({f"context.{name}": tensor for name, tensor in context.state_dict().items()})
     model.load_state_dict(state)
     return model, int(arrays.get("training_step", 0))

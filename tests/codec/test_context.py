@@ -11,15 +11,11 @@ from aecodec.codec.weights import float_context
 M = 24
 
 
-@pytest.fixture(scope="module")
-def trained_context() -> CheckerboardContext:
-    """A context whose last layer is no longer zero, as after training."""
-    torch.manual_seed(4)
-    context = CheckerboardContext(M)
-    with torch.no_grad():
-        context.layers[-1].weight.normal_(0, 0.05)
-        context.layers[-1].bias.normal_(0, 0.5)
-    return context.eval()
+@pytest.fixture
+def trained_context(tiny_trained_model) -> CheckerboardContext:
+    """The tiny model's context (``M`` channels), whose last layer is drawn non-zero as after training."""
+    assert tiny_trained_model.config.m == M
+    return tiny_trained_model.context
 
 
 def _inputs(seed: int, height: int = 9, width: int = 11):
