@@ -3,6 +3,12 @@
 ``aecodec train`` runs unchanged as one plain process or as one of the processes ``torchrun``
 starts. Under torchrun (``WORLD_SIZE`` > 1 in the environment) :func:`launch` joins the process
 group, with NCCL on CUDA (one GPU per process, picked by ``LOCAL_RANK``) and gloo on the CPU.
+
+The ranks' own agreements (replica digests, "every rank is done") go through the rendezvous
+key-value store, never through a collective on Python tensors: gloo's worker threads may release
+such a collective's tensors after the process group has been destroyed (a DistributedDataParallel
+keeps the group alive past ``destroy_process_group``), and a release that lands while the
+interpreter shuts down aborts the process ("terminate called without an active exception").
 """
 
 from __future__ import annotations
@@ -72,7 +78,7 @@ def launch(device_name: str, threads: int = 0) -> Iterator[Launch]:
     try:
         yield current
         if current.distributed:
-            distributed.barrier()
+            share(current, "done", "")
     finally:
         if current.distributed and distributed.is_initialized():
             distributed.destroy_process_group()
@@ -110,13 +116,23 @@ def state_digest(state: Mapping[str, torch.Tensor]) -> str:
     return digest.hexdigest()
 
 
-def check_replicas(model: nn.Module, current: Launch) -> str:
-    """The digest of ``model``'s state, the same on every rank; else ``RuntimeError`` on every rank."""
+def share(current: Launch, key: str, value: str) -> list[str]:
+    """Every rank's ``value`` for ``key``, in rank order, once every rank has given its own
+    (a barrier through the rendezvous store). ``key`` must be new to this run; torchrun's
+    restarts of the run each get keys of their own."""
+    attempt = os.environ.get("TORCHELASTIC_RESTART_COUNT", "0")
+    store = distributed.PrefixStore(f"aecodec/{attempt}/{key}/", distributed.distributed_c10d._get_default_store())
+    store.set(str(current.rank), value)
+    return [store.get(str(rank)).decode() for rank in range(current.world_size)]
+
+
+def check_replicas(model: nn.Module, current: Launch, step: int) -> str:
+    """The digest of ``model``'s state at ``step``, the same on every rank; else ``RuntimeError``
+    on every rank."""
     digest = state_digest(model.state_dict())
     if not current.distributed:
         return digest
-    digests: list[str | None] = [None] * current.world_size
-    distributed.all_gather_object(digests, digest)
+    digests = share(current, f"digest-{step}", digest)
     if len(set(digests)) > 1:
         raise RuntimeError(f"model replicas diverged across ranks: {digests}")
     return digest

@@ -122,7 +122,7 @@ def _postfix(stats: StepStats) -> dict[str, str]:
 def _checkpoint(out: Path, state: TrainingState, current: Launch, final: bool) -> None:
     """Rank 0 writes; under torchrun every rank first confirms the replicas are identical."""
     if current.distributed:
-        digest = check_replicas(state.model, current)
+        digest = check_replicas(state.model, current, state.step)
         if final and current.is_main:
             tqdm.write(f"weights identical on {current.world_size} processes (sha256 {digest})")
     if current.is_main:

@@ -10,8 +10,8 @@ from aecodec.codec.metadata import colour_space
 ORIENTATION = 0x0112
 
 
-def _srgb() -> bytes:
-    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+SRGB_PROFILE = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+"""Made once: LittleCMS stamps each new profile with the time it was made."""
 
 
 def _profile_for(space: bytes) -> bytes:
@@ -31,10 +31,10 @@ def _with_orientation(image: Image.Image, value: int) -> Image.Image:
 
 def test_exif_orientation_and_icc_come_back(make_image):
     image = _with_orientation(Image.fromarray(make_image(24, 40)), 6)
-    image.info["icc_profile"] = _srgb()
+    image.info["icc_profile"] = SRGB_PROFILE
     decoded = aecodec.decompress(aecodec.compress(image))
     assert decoded.getexif()[ORIENTATION] == 6
-    assert decoded.info["icc_profile"] == _srgb()
+    assert decoded.info["icc_profile"] == SRGB_PROFILE
     assert ImageOps.exif_transpose(decoded).size == (24, 40)
 
 
@@ -59,7 +59,7 @@ def test_grey_profile_stays_with_a_grey_image(make_image):
 
 
 def test_colour_space_reads_only_real_headers():
-    assert colour_space(_srgb()) == b"RGB "
+    assert colour_space(SRGB_PROFILE) == b"RGB "
     assert colour_space(b"fake-icc-profile") is None
 
 

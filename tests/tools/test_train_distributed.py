@@ -68,7 +68,7 @@ def test_each_rank_and_resume_draws_its_own_crops_and_noise(make_image):
 
 def test_state_digest_follows_values_not_memory_layout():
     model = HyperpriorModel(ModelConfig(16, 24))
-    digest = check_replicas(model, single_process(torch.device("cpu")))
+    digest = check_replicas(model, single_process(torch.device("cpu")), step=0)
     assert state_digest(model.to(memory_format=torch.channels_last).state_dict()) == digest
     with torch.no_grad():
         model.g_s[0].bias[0] += 1e-6
