@@ -8,7 +8,8 @@ Every level's file is decoded and must show exactly the pixels the refiner predi
 file must equal the top run's level 0. bpp counts whole ``.aec`` files; PSNR is 8-bit RGB.
 
 Writes ``OUT/effort.json`` and ``OUT/effort.md``; finished images are kept in
-``OUT/effort.partial.jsonl``, so an interrupted run continues where it stopped.
+``OUT/effort.partial-<weights SHA-256 prefix>.jsonl``, so an interrupted run continues where it
+stopped, and a run with other weights starts afresh.
 
     python -m aecodec.tools.benchmark_effort ../shared/data/kodak --out results/effort --jobs 2
 """
@@ -32,7 +33,7 @@ from tqdm import tqdm
 from aecodec.codec.api import compress_with, decompress_with, prepare
 from aecodec.codec.effort import Encoding, refined_encoding
 from aecodec.codec.effort_levels import EFFORT_STEPS, MAX_EFFORT
-from aecodec.codec.registry import load_model
+from aecodec.codec.registry import DEFAULT_MODEL_ID, MODELS, load_model
 from aecodec.codec.targets import rgb_psnr
 from aecodec.tools.dataset import list_images
 from aecodec.tools.evaluation.bd import bd_rate
@@ -168,6 +169,11 @@ def _percent(value: float | None) -> str:
     return "n/a" if value is None else f"{value:+.2f}%"
 
 
+def weights_tag() -> str:
+    """The first 12 hex digits of the shipped weights' SHA-256: finished images are kept per weights."""
+    return MODELS[DEFAULT_MODEL_ID].expected_sha256()[:12]
+
+
 def _load_partial(path: Path) -> list[LevelResult]:
     if not path.is_file():
         return []
@@ -201,7 +207,7 @@ def main(kodak_dir: Path, out: Path, qualities: tuple[float, ...], jobs: int, li
     if not images:
         raise click.ClickException(f"no images found under {kodak_dir}")
     out.mkdir(parents=True, exist_ok=True)
-    partial = out / "effort.partial.jsonl"
+    partial = out / f"effort.partial-{weights_tag()}.jsonl"
     results = _load_partial(partial)
     done = {(r.image, r.quality) for r in results}
     todo = [(path, q) for q in qualities for path in images if (path.name, q) not in done]

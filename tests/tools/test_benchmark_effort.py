@@ -43,13 +43,19 @@ def test_benchmark_writes_every_level(tmp_path, make_image):
     assert "BD-rate vs effort 0" in report and f"| {MAX_EFFORT} |" in report
 
 
-def test_an_interrupted_run_continues(tmp_path, make_image):
+def test_an_interrupted_run_continues_and_other_weights_start_afresh(tmp_path, make_image, monkeypatch):
     photos = tmp_path / "kodak"
     photos.mkdir()
     Image.fromarray(make_image(32, 32)).save(photos / "only.png")
     out = tmp_path / "out"
     arguments = [str(photos), "--out", str(out), "-q", "50"]
     assert CliRunner().invoke(benchmark_effort.main, arguments).exit_code == 0
-    first = (out / "effort.partial.jsonl").read_text()
+    [partial] = out.glob("effort.partial-*.jsonl")
+    first = partial.read_text()
     assert CliRunner().invoke(benchmark_effort.main, arguments).exit_code == 0
-    assert (out / "effort.partial.jsonl").read_text() == first
+    assert partial.read_text() == first
+
+    monkeypatch.setattr(benchmark_effort, "weights_tag", lambda: "other-weights")
+    assert CliRunner().invoke(benchmark_effort.main, arguments).exit_code == 0
+    remeasured = (out / "effort.partial-other-weights.jsonl").read_text()
+    assert len(remeasured.splitlines()) == len(first.splitlines()) == MAX_EFFORT + 1
