@@ -8,7 +8,7 @@ Every level's file is decoded and must show exactly the pixels the refiner predi
 file must equal the top run's level 0. bpp counts whole ``.aec`` files; PSNR is 8-bit RGB.
 
 Writes ``OUT/effort.json`` and ``OUT/effort.md``; finished images are kept in
-``OUT/effort.partial-<weights SHA-256 prefix>.jsonl``, so an interrupted run continues where it
+``OUT/effort.partial-<weights hash>.jsonl``, so an interrupted run continues where it
 stopped, and a run with other weights starts afresh.
 
     python -m aecodec.tools.benchmark_effort ../shared/data/kodak --out results/effort --jobs 2
@@ -33,7 +33,7 @@ from tqdm import tqdm
 from aecodec.codec.api import compress_with, decompress_with, prepare
 from aecodec.codec.effort import Encoding, refined_encoding
 from aecodec.codec.effort_levels import EFFORT_STEPS, MAX_EFFORT
-from aecodec.codec.registry import DEFAULT_MODEL_ID, MODELS, load_model
+from aecodec.codec.registry import load_model
 from aecodec.codec.targets import rgb_psnr
 from aecodec.tools.dataset import list_images
 from aecodec.tools.evaluation.bd import bd_rate
@@ -170,8 +170,8 @@ def _percent(value: float | None) -> str:
 
 
 def weights_tag() -> str:
-    """The first 12 hex digits of the shipped weights' SHA-256: finished images are kept per weights."""
-    return MODELS[DEFAULT_MODEL_ID].expected_sha256()[:12]
+    """The shipped weights' hash as the files record it, in hex: finished images are kept per weights."""
+    return load_model().weights_hash.hex()
 
 
 def _load_partial(path: Path) -> list[LevelResult]:
