@@ -1,4 +1,6 @@
-"""The README comparison figure: equal-size JPEG and aecodec panels side by side."""
+"""The README comparison figure: JPEG and aecodec panels side by side, aecodec within JPEG's bytes."""
+
+import re
 
 from click.testing import CliRunner
 from PIL import Image
@@ -15,3 +17,14 @@ def test_figure_has_three_labelled_panels(tmp_path, make_image):
     assert "JPEG" in result.output and "aecodec" in result.output
     with Image.open(out) as figure:
         assert figure.size == (3 * 64 + 4, 64 + 18)
+
+
+def test_aecodec_file_is_not_larger_than_the_jpeg(tmp_path, make_image):
+    source = tmp_path / "photo.png"
+    Image.fromarray(make_image(96, 96)).save(source)
+    out = tmp_path / "figure.png"
+    result = CliRunner().invoke(main, [str(source), "-o", str(out), "--box", "8", "8", "64", "--jpeg-quality", "15"])
+    assert result.exit_code == 0, result.output
+    sizes = re.findall(r"(JPEG|aecodec) (\d+) B", result.output)
+    jpeg_bytes, aecodec_bytes = (int(count) for _, count in sizes)
+    assert aecodec_bytes <= jpeg_bytes
