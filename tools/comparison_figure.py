@@ -1,5 +1,5 @@
 """The README's side-by-side picture: a Kodak crop as the original, as JPEG and as aecodec at the
-same file size (aecodec gets the largest file not above JPEG's byte count), labelled with bytes and
+same file size (aecodec's file is searched to just under JPEG's byte count), labelled with bytes and
 PSNR.
 
     python -m aecodec.tools.comparison_figure ../shared/data/kodak/kodim23.png -o results/comparison.png
@@ -15,6 +15,7 @@ import click
 from PIL import Image, ImageDraw, ImageFont
 
 from aecodec.codec.api import decompress
+from aecodec.codec.quality_search import QUALITY_MIN
 from aecodec.codec.targets import compress_to_target, rgb_psnr
 
 LABEL_HEIGHT = 18
@@ -42,22 +43,25 @@ def jpeg_panel(crop: Image.Image, quality: int) -> tuple[Panel, int]:
 
 
 def aecodec_panel(crop: Image.Image, size: int) -> Panel:
-    """The crop through aecodec at the quality whose file comes nearest to ``size`` bytes without
-    going over it (or the smallest file aecodec makes, when even that is larger)."""
+    """The crop through aecodec in a file of at most ``size`` bytes (see :func:`within_budget`)."""
     data = within_budget(crop, size)
     decoded = decompress(data).convert("RGB")
     return Panel(decoded, f"aecodec {len(data)} B, {rgb_psnr(crop, decoded):.2f} dB")
 
 
 def within_budget(crop: Image.Image, budget: int) -> bytes:
-    """The file of a size search aimed at ``budget`` bytes, re-aimed lower by each overshoot."""
+    """The file of a size search aimed at ``budget`` bytes, re-aimed lower by each overshoot.
+
+    The first file at or under ``budget`` wins (within about ``BUDGET_TOLERANCE`` of it when the
+    search meets its goal); quality 0's file is returned at once when even that is over the budget.
+    """
     goal = budget
     for _ in range(BUDGET_SEARCHES):
-        data = compress_to_target(crop, size=goal, tolerance=BUDGET_TOLERANCE).data
-        if len(data) <= budget:
+        result = compress_to_target(crop, size=goal, tolerance=BUDGET_TOLERANCE)
+        if len(result.data) <= budget or result.quality == QUALITY_MIN:
             break
-        goal -= len(data) - budget
-    return data
+        goal -= len(result.data) - budget
+    return result.data
 
 
 def compose(panels: list[Panel]) -> Image.Image:
