@@ -49,11 +49,13 @@ def relative_error(value: float, goal: float) -> float:
 
 
 def find_quality(measure: Callable[[float], Trial], goal: float, tolerance: float = DEFAULT_TOLERANCE,
-                 max_trials: int = MAX_TRIALS) -> Search:
+                 max_trials: int = MAX_TRIALS, not_above: bool = False) -> Search:
     """Search qualities in [0, 100] for a ``measure(quality)`` within ``tolerance`` (relative) of ``goal``.
 
     Returns the closest trial; when the goal lies outside what the range can reach, that is the
     nearer end of the range and ``met`` is False (unless the end is itself within the tolerance).
+    With ``not_above`` (a budget), the closest trial whose value is not above ``goal``: quality 0's
+    trial when even that is above it.
     """
     if goal <= 0:
         raise ValueError(f"the goal must be positive, got {goal:g}")
@@ -63,13 +65,14 @@ def find_quality(measure: Callable[[float], Trial], goal: float, tolerance: floa
     high = measure(QUALITY_MAX)
     if high.value <= goal:
         return _finish(high, goal, tolerance, 2)
-    return _narrow(measure, low, high, goal, tolerance, max_trials)
+    return _narrow(measure, low, high, goal, tolerance, max_trials, _closer_not_above if not_above else _closer)
 
 
 def _narrow(measure: Callable[[float], Trial], low: Trial, high: Trial, goal: float, tolerance: float,
-            max_trials: int) -> Search:
-    """Shrink the bracket ``low.value < goal < high.value`` until a trial is close enough."""
-    best = _closer(low, high, goal)
+            max_trials: int, closer: Callable[[Trial, Trial, float], Trial]) -> Search:
+    """Shrink the bracket ``low.value < goal < high.value`` until the best trial, as ``closer``
+    picks it, is close enough."""
+    best = closer(low, high, goal)
     trials = 2
     while trials < max_trials and relative_error(best.value, goal) > tolerance:
         quality = _next_quality(low, high, goal)
@@ -77,7 +80,7 @@ def _narrow(measure: Callable[[float], Trial], low: Trial, high: Trial, goal: fl
             break
         trial = measure(quality)
         trials += 1
-        best = _closer(best, trial, goal)
+        best = closer(best, trial, goal)
         if trial.value < goal:
             low = trial
         else:
@@ -100,6 +103,11 @@ def _next_quality(low: Trial, high: Trial, goal: float) -> float:
 
 def _closer(first: Trial, second: Trial, goal: float) -> Trial:
     return second if relative_error(second.value, goal) < relative_error(first.value, goal) else first
+
+
+def _closer_not_above(first: Trial, second: Trial, goal: float) -> Trial:
+    """:func:`_closer` among trials not above ``goal``; ``first`` must itself not be above it."""
+    return second if second.value <= goal and _closer(first, second, goal) is second else first
 
 
 def _finish(best: Trial, goal: float, tolerance: float, trials: int) -> Search:

@@ -1,6 +1,6 @@
 """The README's side-by-side picture: a Kodak crop as the original, as JPEG and as aecodec at the
-same file size (aecodec's file is searched to just under JPEG's byte count), labelled with bytes and
-PSNR.
+same file size (aecodec's file is the one a size search finds closest to JPEG's byte count without
+going over it), labelled with bytes and PSNR.
 
     python -m aecodec.tools.comparison_figure ../shared/data/kodak/kodim23.png -o results/comparison.png
 """
@@ -15,14 +15,11 @@ import click
 from PIL import Image, ImageDraw, ImageFont
 
 from aecodec.codec.api import decompress
-from aecodec.codec.quality_search import QUALITY_MIN
 from aecodec.codec.targets import compress_to_target, rgb_psnr
 
 LABEL_HEIGHT = 18
-BUDGET_SEARCHES = 4
-"""Size searches before settling for the last file, even if it is still over the byte budget."""
 BUDGET_TOLERANCE = 0.005
-"""Relative tolerance of each size search: tight, so the file lands just under JPEG's size."""
+"""Relative tolerance of the size search: tight, so the file lands just under JPEG's size."""
 
 
 @dataclass(frozen=True)
@@ -43,25 +40,11 @@ def jpeg_panel(crop: Image.Image, quality: int) -> tuple[Panel, int]:
 
 
 def aecodec_panel(crop: Image.Image, size: int) -> Panel:
-    """The crop through aecodec in a file of at most ``size`` bytes (see :func:`within_budget`)."""
-    data = within_budget(crop, size)
+    """The crop through aecodec in the file closest to ``size`` bytes without going over it (quality 0's
+    file when even that is larger)."""
+    data = compress_to_target(crop, size=size, tolerance=BUDGET_TOLERANCE, not_above=True).data
     decoded = decompress(data).convert("RGB")
     return Panel(decoded, f"aecodec {len(data)} B, {rgb_psnr(crop, decoded):.2f} dB")
-
-
-def within_budget(crop: Image.Image, budget: int) -> bytes:
-    """The file of a size search aimed at ``budget`` bytes, re-aimed lower by each overshoot.
-
-    The first file at or under ``budget`` wins (within about ``BUDGET_TOLERANCE`` of it when the
-    search meets its goal); quality 0's file is returned at once when even that is over the budget.
-    """
-    goal = budget
-    for _ in range(BUDGET_SEARCHES):
-        result = compress_to_target(crop, size=goal, tolerance=BUDGET_TOLERANCE)
-        if len(result.data) <= budget or result.quality == QUALITY_MIN:
-            break
-        goal -= len(result.data) - budget
-    return result.data
 
 
 def compose(panels: list[Panel]) -> Image.Image:

@@ -56,6 +56,25 @@ def test_a_gap_in_the_curve_gives_the_closest_value():
     assert search.trials <= 12
 
 
+def test_not_above_takes_the_closest_trial_under_the_goal():
+    measure = _curve(lambda q: 100.0 if q < 50 else 200.0)[0]
+    assert find_quality(measure, 190.0).best.value == 200.0
+    search = find_quality(measure, 190.0, not_above=True)
+    assert search.best.value == 100.0 and search.best.quality < 50 and not search.met
+
+
+@pytest.mark.parametrize("goal_quality", [3.0, 37.0, 81.0])
+def test_not_above_meets_a_smooth_goal_from_below(goal_quality):
+    goal = 50 * math.exp(goal_quality / 25)
+    search = find_quality(_curve(lambda q: 50 * math.exp(q / 25))[0], goal, tolerance=0.005, not_above=True)
+    assert search.met and goal * 0.995 <= search.best.value <= goal
+
+
+def test_not_above_returns_quality_zero_when_even_that_is_above():
+    search = find_quality(_curve(lambda q: 100 + q)[0], 10.0, not_above=True)
+    assert not search.met and search.best.quality == 0
+
+
 def test_goal_must_be_positive():
     with pytest.raises(ValueError, match="positive"):
         find_quality(_curve(lambda q: q)[0], 0.0)
@@ -88,6 +107,14 @@ def test_size_target_below_the_smallest_file_is_reported(make_image):
     result = aecodec.compress_to_target(image, size=smallest // 4)
     assert not result.met and result.quality == 0 and len(result.data) == smallest
     assert "cannot be met" in result.shortfall()
+
+
+def test_size_budget_is_never_exceeded(make_image):
+    image = make_image(48, 64, seed=2)
+    budget = len(aecodec.compress(image, quality=37.5)) - 1
+    result = aecodec.compress_to_target(image, size=budget, tolerance=0.005, not_above=True)
+    assert len(result.data) <= budget and result.achieved == len(result.data)
+    assert aecodec.decompress(result.data).size == (64, 48)
 
 
 def test_psnr_target(make_image):
