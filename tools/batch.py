@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from aecodec.tools.commands import CodingReport, error_message, strict_warnings
+from aecodec.tools.commands import CodingReport, command_warnings, error_message
 from aecodec.tools.inputs import Job
 
 Work = Callable[[Path, Path], CodingReport]
@@ -87,7 +87,7 @@ def attempt(work: Work, job: Job) -> Outcome:
     """Run one job, turning any failure into its message (a worker must not stop the batch)."""
     try:
         job.target.parent.mkdir(parents=True, exist_ok=True)
-        with strict_warnings():
+        with command_warnings():
             return Outcome(job, report=work(job.source, job.target))
     except Exception as error:
         return Outcome(job, error=error_message(error) or f"{type(error).__name__}: {error}")

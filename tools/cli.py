@@ -135,7 +135,7 @@ def _parse_format(context: click.Context, parameter: click.Parameter, value: str
                    "[default: INPUT with .png (or the --format's extension); stdout when INPUT is '-']")
 @click.option("--format", "image_format", metavar="FORMAT", callback=_parse_format,
               help="png, jpeg, webp, tiff, ... (any format Pillow writes).  [default: from the output's "
-                   "extension; png for stdout and new names]")
+                   "extension; png for stdout, new names and names without one]")
 @_device_option
 @_batch_options
 @click.option("-v", "--verbose", is_flag=True, help="Print size, bpp and time per file (stderr).")

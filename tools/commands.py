@@ -38,18 +38,24 @@ def error_message(error: BaseException) -> str | None:
 
 
 @contextlib.contextmanager
-def strict_warnings() -> Iterator[None]:
-    """Treat Pillow's decompression-bomb warning as an error."""
+def command_warnings() -> Iterator[None]:
+    """Treat Pillow's decompression-bomb warning as an error; show any other warning as one
+    ``warning: MESSAGE`` line on stderr, like the command's own warnings."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
+        warnings.showwarning = _show_one_line
         yield
+
+
+def _show_one_line(message: Warning | str, *_where: object, **_keywords: object) -> None:
+    click.echo(f"warning: {message}", err=True)
 
 
 @contextlib.contextmanager
 def user_errors() -> Iterator[None]:
     """Turn expected failures into a one-line ``click`` error (exit status 1, no traceback)."""
     try:
-        with strict_warnings():
+        with command_warnings():
             yield
     except Exception as error:
         message = error_message(error)

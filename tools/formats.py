@@ -36,10 +36,11 @@ def by_name(name: str) -> ImageFormat:
 
 
 def for_output(target: Path, requested: ImageFormat | None) -> ImageFormat:
-    """``requested`` if given, PNG for standard output, else the format of ``target``'s extension."""
+    """``requested`` if given; PNG for standard output or a name without an extension
+    (``/dev/null``); else the format of ``target``'s extension (an unknown one is an error)."""
     if requested is not None:
         return requested
-    if is_stdio(target):
+    if is_stdio(target) or not target.suffix:
         return by_name(DEFAULT_FORMAT)
     found = Image.registered_extensions().get(target.suffix.lower())
     if found == _CODEC_FORMAT:

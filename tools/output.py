@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -14,25 +15,47 @@ class OutputError(Exception):
 
 
 def check_target(path: Path, force: bool, source: Path | None = None) -> None:
-    """Refuse an existing ``path`` unless ``force``; never allow overwriting ``source``."""
+    """Refuse an existing file at ``path`` unless ``force``; never allow overwriting ``source``.
+
+    A device or pipe that exists (``/dev/null``) is not a file to lose and needs no ``force``.
+    """
     if source is not None and path.resolve() == source.resolve():
         raise OutputError(f"output {path} is the input file")
     if path.is_dir():
         raise OutputError(f"output {path} is a directory")
-    if path.exists() and not force:
+    if path.is_file() and not force:
         raise OutputError(f"{path} already exists (use -f to overwrite)")
 
 
 def write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
-    """Call ``write`` on a temporary file beside ``path`` and rename it into place on success."""
-    directory = path.parent if str(path.parent) else Path(".")
+    """Call ``write`` on a temporary file beside ``path`` and rename it into place on success.
+
+    A symbolic link is followed, so its target is replaced and the link stays. The new file gets
+    the mode a plain ``open`` would give it (``0o666`` less the umask), or keeps the mode of the
+    file it replaces. A device or pipe (``/dev/null``, a FIFO) is written directly, never replaced.
+    """
+    if path.exists() and not path.is_file() and not path.is_dir():
+        with path.open("wb") as handle:
+            write(handle)
+        return
+    path = Path(os.path.realpath(path))
+    directory = path.parent
     if not directory.is_dir():
         raise OutputError(f"directory {directory} does not exist")
+    mode = stat.S_IMODE(path.stat().st_mode) if path.is_file() else _new_file_mode()
     handle = tempfile.NamedTemporaryFile(dir=directory, prefix=f".{path.name}.", suffix=".part", delete=False)
     try:
         with handle:
             write(handle)
+        os.chmod(handle.name, mode)
         os.replace(handle.name, path)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise
+
+
+def _new_file_mode() -> int:
+    """The permission bits ``open(path, "w")`` gives a new file under this process's umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask

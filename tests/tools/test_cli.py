@@ -1,6 +1,8 @@
 """The command line through click's CliRunner: exit codes, messages, -f, default names."""
 
 import json
+import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -156,3 +158,25 @@ def test_cli_defaults_match_the_library():
 
     assert cli.DEFAULT_QUALITY == rate.DEFAULT_QUALITY
     assert (cli.DEFAULT_EFFORT, cli.MAX_EFFORT) == (effort_levels.DEFAULT_EFFORT, effort_levels.MAX_EFFORT)
+
+
+@pytest.mark.skipif(not Path(os.devnull).is_char_device(), reason="needs a null device")
+def test_output_to_the_null_device_needs_no_force_and_keeps_it(runner, png):
+    result = runner.invoke(main, ["compress", str(png), "-o", os.devnull])
+    assert result.exit_code == 0, result.output
+    assert Path(os.devnull).is_char_device()
+
+
+def test_library_warning_is_one_line_on_stderr(runner, tmp_path):
+    deep = tmp_path / "deep.png"
+    Image.fromarray(np.full((9, 17), 40000, dtype=np.uint16)).save(deep)
+    result = runner.invoke(main, ["compress", str(deep)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.strip() == "warning: I;16 image reduced to 8 bits per sample"
+
+
+def test_output_without_extension_is_png(runner, aec, tmp_path):
+    result = runner.invoke(main, ["decompress", str(aec), "-o", str(tmp_path / "decoded")])
+    assert result.exit_code == 0, result.output
+    with Image.open(tmp_path / "decoded") as image:
+        assert image.format == "PNG"

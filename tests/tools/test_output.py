@@ -1,5 +1,9 @@
 """Never lose a file: a write that fails or is interrupted leaves neither a partial file nor debris."""
 
+import os
+import stat
+import threading
+
 import pytest
 
 from aecodec.tools.output import OutputError, check_target, write_atomically
@@ -50,3 +54,55 @@ def test_existing_target_needs_force(tmp_path):
     with pytest.raises(OutputError, match="already exists"):
         check_target(target, force=False)
     check_target(target, force=True)
+
+
+@pytest.fixture
+def umask_022():
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+def _mode(path):
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="permission bits are POSIX")
+def test_new_file_gets_the_mode_open_would_give(tmp_path, umask_022):
+    target = tmp_path / "out.aec"
+    write_atomically(target, lambda handle: handle.write(b"new"))
+    assert _mode(target) == 0o644
+
+
+@pytest.mark.skipif(os.name != "posix", reason="permission bits are POSIX")
+def test_overwrite_keeps_the_old_mode(tmp_path, umask_022):
+    target = tmp_path / "out.aec"
+    target.write_bytes(b"old")
+    target.chmod(0o640)
+    write_atomically(target, lambda handle: handle.write(b"new"))
+    assert _mode(target) == 0o640 and target.read_bytes() == b"new"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links need privileges on Windows")
+def test_symlink_is_followed_and_kept(tmp_path):
+    real = tmp_path / "real.aec"
+    real.write_bytes(b"old")
+    link = tmp_path / "link.aec"
+    link.symlink_to(real)
+    write_atomically(link, lambda handle: handle.write(b"new"))
+    assert link.is_symlink() and real.read_bytes() == b"new"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["link.aec", "real.aec"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_pipe_is_written_through_not_replaced(tmp_path):
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()))
+    reader.start()
+    check_target(pipe, force=False)
+    write_atomically(pipe, lambda handle: handle.write(b"through the pipe"))
+    reader.join(timeout=10)
+    assert received == [b"through the pipe"] and stat.S_ISFIFO(pipe.stat().st_mode)
+    assert [path.name for path in tmp_path.iterdir()] == ["pipe"]
