@@ -38,12 +38,11 @@ def write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
         with path.open("wb") as handle:
             write(handle)
         return
+    _require_directory(path.parent)
     path = Path(os.path.realpath(path))
-    directory = path.parent
-    if not directory.is_dir():
-        raise OutputError(f"directory {directory} does not exist")
+    _require_directory(path.parent)
     mode = stat.S_IMODE(path.stat().st_mode) if path.is_file() else _new_file_mode()
-    handle = tempfile.NamedTemporaryFile(dir=directory, prefix=f".{path.name}.", suffix=".part", delete=False)
+    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".part", delete=False)
     try:
         with handle:
             write(handle)
@@ -52,6 +51,12 @@ def write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise
+
+
+def _require_directory(directory: Path) -> None:
+    """Name the missing directory as given (the link's own, then a dangling link's target's)."""
+    if not directory.is_dir():
+        raise OutputError(f"directory {directory} does not exist")
 
 
 def _new_file_mode() -> int:

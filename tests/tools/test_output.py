@@ -3,6 +3,7 @@
 import os
 import stat
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -46,6 +47,20 @@ def test_successful_write_replaces_in_one_step(tmp_path):
 def test_missing_directory_is_an_output_error(tmp_path):
     with pytest.raises(OutputError, match="does not exist"):
         write_atomically(tmp_path / "nowhere" / "out.aec", lambda handle: None)
+
+
+def test_missing_directory_is_named_as_given(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(OutputError, match=r"^directory nowhere does not exist$"):
+        write_atomically(Path("nowhere") / "out.aec", lambda handle: None)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links need privileges on Windows")
+def test_dangling_link_into_a_missing_directory_is_an_output_error(tmp_path):
+    link = tmp_path / "link.aec"
+    link.symlink_to(tmp_path / "nowhere" / "out.aec")
+    with pytest.raises(OutputError, match="nowhere does not exist"):
+        write_atomically(link, lambda handle: handle.write(b"new"))
 
 
 def test_existing_target_needs_force(tmp_path):
