@@ -52,23 +52,26 @@ class TrainConfig:
 
 @dataclass
 class TrainingState:
-    """The plain (unwrapped) model, its Adam optimizer and the number of steps done."""
+    """The plain (unwrapped) model, its Adam optimizer, the number of steps done and the step at
+    which the optimizer started from zero (the learning rate warms up from there)."""
 
     model: HyperpriorModel
     optimizer: torch.optim.Optimizer
     step: int
+    optimizer_start: int = 0
 
 
-def learning_rate(step: int, config: TrainConfig) -> float:
-    """Linear warm-up, constant, then cosine decay to ``final_learning_rate`` over the last part."""
-    if step < config.warmup_steps:
-        return config.learning_rate * (step + 1) / config.warmup_steps
+def learning_rate(step: int, config: TrainConfig, optimizer_start: int = 0) -> float:
+    """Constant, then cosine decay to ``final_learning_rate`` over the last part, scaled by a
+    linear warm-up over the ``warmup_steps`` after ``optimizer_start``, the step at which Adam's
+    moments started from zero (0 for a new model, the weights' step for a resume from ``.npz``)."""
+    warmup = min(1.0, (step - optimizer_start + 1) / config.warmup_steps)
     decay_start = int(config.steps * (1 - config.decay_fraction))
     if step < decay_start:
-        return config.learning_rate
+        return config.learning_rate * warmup
     progress = min(1.0, (step - decay_start) / max(1, config.steps - decay_start))
     cosine = 0.5 * (1 + math.cos(math.pi * progress))
-    return config.final_learning_rate + (config.learning_rate - config.final_learning_rate) * cosine
+    return warmup * (config.final_learning_rate + (config.learning_rate - config.final_learning_rate) * cosine)
 
 
 def local_batch_size(batch_size: int, world_size: int) -> int:
@@ -109,7 +112,7 @@ def train(data_dir: Path, out: Path, resume: Path | None, config: TrainConfig, c
 def _step(objective: torch.nn.Module, state: TrainingState, sampler: CropSampler, batch: int,
           config: TrainConfig) -> torch.Tensor:
     for group in state.optimizer.param_groups:
-        group["lr"] = learning_rate(state.step, config)
+        group["lr"] = learning_rate(state.step, config, state.optimizer_start)
     metrics = optimize_step(objective, state.optimizer, sampler.batch(batch), random_positions(batch, sampler.device))
     state.step += 1
     return metrics
@@ -136,7 +139,7 @@ def restore(resume: Path | None, fresh: ModelConfig, device: torch.device) -> Tr
     if resume is None or resume.suffix == ".npz":
         model, step = (HyperpriorModel(fresh), 0) if resume is None else model_from_weights(resume)
         model = to_channels_last(model, device)
-        return TrainingState(model, torch.optim.Adam(model.parameters()), step)
+        return TrainingState(model, torch.optim.Adam(model.parameters()), step, optimizer_start=step)
     checkpoint = load_checkpoint(resume, device)
     model = to_channels_last(model_from_checkpoint(checkpoint, resume), device)
     optimizer = torch.optim.Adam(model.parameters())

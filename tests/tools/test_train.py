@@ -41,3 +41,10 @@ def test_learning_rate_schedule():
     assert learning_rate(300, config) == pytest.approx(1e-3)
     assert learning_rate(999, config) == pytest.approx(1e-5, rel=0.01)
     assert learning_rate(750, config) < learning_rate(600, config)
+
+
+def test_learning_rate_warms_up_again_after_a_fresh_optimizer():
+    config = TrainConfig(steps=1000, warmup_steps=100, learning_rate=1e-3, final_learning_rate=1e-5, decay_fraction=0.5)
+    assert learning_rate(600, config, optimizer_start=600) == pytest.approx(learning_rate(600, config) / 100)
+    assert learning_rate(649, config, optimizer_start=600) == pytest.approx(learning_rate(649, config) / 2)
+    assert learning_rate(700, config, optimizer_start=600) == learning_rate(700, config)

@@ -5,7 +5,8 @@ import pytest
 
 from aecodec.codec.export import export_arrays, save_weights
 from aecodec.tools.cli import main
-from aecodec.tools.train import load_checkpoint
+from aecodec.codec.model import ModelConfig
+from aecodec.tools.train import load_checkpoint, restore
 from aecodec.tools.warm_start import model_from_weights
 
 TINY = ["--batch-size", "2", "--crop", "64", "--device", "cpu"]
@@ -36,6 +37,14 @@ def test_training_continues_from_exported_weights(runner, photo_folder, weights,
     assert result.exit_code == 0, result.output
     state = load_checkpoint(checkpoint)
     assert state["step"] == 125 and state["config"] == {"n": 16, "m": 24}
+
+
+def test_a_fresh_optimizer_warms_up_from_the_weights_step(weights):
+    import torch
+
+    state = restore(weights, ModelConfig(), torch.device("cpu"))
+    assert state.step == state.optimizer_start == 123
+    assert state.model.config == ModelConfig(16, 24)
 
 
 def test_weights_without_prior_parameters_are_refused(weights, tmp_path):
