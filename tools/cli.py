@@ -190,6 +190,8 @@ def info(input_path: Path, as_json: bool) -> None:
 @click.option("--batch-size", default=8, show_default=True, help="Global batch, split evenly across torchrun processes.")
 @click.option("--crop", default=128, show_default=True, help="Square crop side in pixels (a multiple of 64).")
 @click.option("--lr", "learning_rate", default=3e-4, show_default=True, help="Peak learning rate.")
+@click.option("--decay-steps", type=click.IntRange(min=1), default=None,
+              help="Cosine-decay the learning rate over the last N steps  [default: a quarter of --steps].")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True,
               help="Under torchrun, cuda means GPU LOCAL_RANK of each machine.")
 @click.option("--fp32", is_flag=True, help="Disable bfloat16 mixed precision.")
@@ -199,7 +201,7 @@ def info(input_path: Path, as_json: bool) -> None:
 @click.option("--channels", type=(int, int), default=(128, 192), show_default=True,
               help="Transform and latent widths N M of a new model (a resumed run keeps its own).")
 def train(data_dir: Path, out: Path, resume: Path | None, steps: int, batch_size: int, crop: int,
-          learning_rate: float, device: str, fp32: bool, compile_step: bool, threads: int,
+          learning_rate: float, decay_steps: int | None, device: str, fp32: bool, compile_step: bool, threads: int,
           channels: tuple[int, int]) -> None:
     """Train the model on the photos in DATA_DIR, writing resumable checkpoints to --out.
 
@@ -214,7 +216,7 @@ def train(data_dir: Path, out: Path, resume: Path | None, steps: int, batch_size
 
     if crop % 64:
         raise click.BadParameter("must be a multiple of 64", param_hint="--crop")
-    config = TrainConfig(steps=steps, batch_size=batch_size, crop=crop, learning_rate=learning_rate,
+    config = TrainConfig(steps=steps, batch_size=batch_size, crop=crop, learning_rate=learning_rate, decay_steps=decay_steps,
                          mixed_precision=not fp32, compile=compile_step, model=ModelConfig(*channels))
     try:
         with launch(device, threads) as current:

@@ -34,7 +34,8 @@ SHOW_EVERY = 10
 @dataclass(frozen=True)
 class TrainConfig:
     """What a run does; ``steps`` is the total to reach, counted across resumes; ``batch_size`` is
-    the global batch over all processes."""
+    the global batch over all processes. The learning rate decays over the last ``decay_steps``
+    steps, or over the last ``decay_fraction`` of ``steps`` when that is not given."""
 
     steps: int = 40000
     batch_size: int = 8
@@ -43,6 +44,7 @@ class TrainConfig:
     final_learning_rate: float = 2e-5
     warmup_steps: int = 500
     decay_fraction: float = 0.25
+    decay_steps: int | None = None
     checkpoint_every: int = 250
     mixed_precision: bool = True
     compile: bool = False
@@ -66,12 +68,19 @@ def learning_rate(step: int, config: TrainConfig, optimizer_start: int = 0) -> f
     linear warm-up over the ``warmup_steps`` after ``optimizer_start``, the step at which Adam's
     moments started from zero (0 for a new model, the weights' step for a resume from ``.npz``)."""
     warmup = min(1.0, (step - optimizer_start + 1) / config.warmup_steps)
-    decay_start = int(config.steps * (1 - config.decay_fraction))
+    decay_start = decay_start_step(config)
     if step < decay_start:
         return config.learning_rate * warmup
     progress = min(1.0, (step - decay_start) / max(1, config.steps - decay_start))
     cosine = 0.5 * (1 + math.cos(math.pi * progress))
     return warmup * (config.final_learning_rate + (config.learning_rate - config.final_learning_rate) * cosine)
+
+
+def decay_start_step(config: TrainConfig) -> int:
+    """The step at which the cosine decay of the learning rate begins."""
+    if config.decay_steps is not None:
+        return max(0, config.steps - config.decay_steps)
+    return int(config.steps * (1 - config.decay_fraction))
 
 
 def local_batch_size(batch_size: int, world_size: int) -> int:

@@ -43,6 +43,13 @@ def test_learning_rate_schedule():
     assert learning_rate(750, config) < learning_rate(600, config)
 
 
+def test_decay_steps_set_where_the_cosine_starts():
+    short = TrainConfig(steps=1000, warmup_steps=10, learning_rate=1e-3, final_learning_rate=1e-5, decay_steps=100)
+    assert learning_rate(899, short) == pytest.approx(1e-3)
+    assert learning_rate(950, short) == pytest.approx((1e-3 + 1e-5) / 2)
+    assert learning_rate(1000, short) == pytest.approx(1e-5)
+
+
 def test_learning_rate_warms_up_again_after_a_fresh_optimizer():
     config = TrainConfig(steps=1000, warmup_steps=100, learning_rate=1e-3, final_learning_rate=1e-5, decay_fraction=0.5)
     assert learning_rate(600, config, optimizer_start=600) == pytest.approx(learning_rate(600, config) / 100)
