@@ -194,7 +194,7 @@ def info(input_path: Path, as_json: bool) -> None:
               help="Cosine-decay the learning rate over the last N steps  [default: a quarter of --steps].")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True,
               help="Under torchrun, cuda means GPU LOCAL_RANK of each machine.")
-@click.option("--fp32", is_flag=True, help="Disable bfloat16 mixed precision.")
+@click.option("--fp32", is_flag=True, help="Disable bfloat16 mixed precision (off anyway where the device lacks native bfloat16).")
 @click.option("--compile", "compile_step", is_flag=True, help="Compile the training step with torch.compile (for GPUs).")
 @click.option("--threads", type=click.IntRange(min=0), default=0, show_default=True,
               help="CPU threads per process; 0 keeps OMP_NUM_THREADS or shares the cores among local processes.")

@@ -24,7 +24,7 @@ from tqdm import tqdm
 from aecodec.codec.model import HyperpriorModel, ModelConfig
 from aecodec.tools.dataset import CropSampler
 from aecodec.tools.launch import Launch, check_replicas
-from aecodec.tools.training_step import StepStats, build_objective, optimize_step, random_positions
+from aecodec.tools.training_step import StepStats, build_objective, native_bfloat16, optimize_step, random_positions
 from aecodec.tools.warm_start import model_from_weights
 
 SHOW_EVERY = 10
@@ -105,7 +105,7 @@ def train(data_dir: Path, out: Path, resume: Path | None, config: TrainConfig, c
     crop_seed, noise_seed = rank_seeds(config.seed, current.rank, state.step)
     sampler = CropSampler.from_folder(data_dir, config.crop, crop_seed, current.device)
     torch.manual_seed(noise_seed)
-    objective = build_objective(state.model, config.mixed_precision, config.compile, current)
+    objective = build_objective(state.model, use_bfloat16(config, current), config.compile, current)
     state.model.train()
     with tqdm(total=config.steps, initial=state.step, unit="step", dynamic_ncols=True, disable=not current.is_main) as progress:
         while state.step < config.steps:
@@ -116,6 +116,15 @@ def train(data_dir: Path, out: Path, resume: Path | None, config: TrainConfig, c
             if state.step % config.checkpoint_every == 0 or state.step == config.steps:
                 _checkpoint(out, state, current, final=state.step == config.steps)
     return out
+
+
+def use_bfloat16(config: TrainConfig, current: Launch) -> bool:
+    """Mixed precision where asked and the device has native bfloat16; says so when it falls back."""
+    if config.mixed_precision and not native_bfloat16(current.device):
+        if current.is_main:
+            tqdm.write(f"{current.device.type} has no native bfloat16: training in float32")
+        return False
+    return config.mixed_precision
 
 
 def _step(objective: torch.nn.Module, state: TrainingState, sampler: CropSampler, batch: int,

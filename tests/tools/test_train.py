@@ -6,7 +6,8 @@ from click.testing import CliRunner
 
 from aecodec.codec.weights import load_inference_model
 from aecodec.tools.cli import main
-from aecodec.tools.train import TrainConfig, learning_rate, load_checkpoint
+from aecodec.tools.launch import Launch
+from aecodec.tools.train import TrainConfig, learning_rate, load_checkpoint, use_bfloat16
 
 
 def test_train_resume_and_export(photo_folder, tmp_path):
@@ -55,3 +56,17 @@ def test_learning_rate_warms_up_again_after_a_fresh_optimizer():
     assert learning_rate(600, config, optimizer_start=600) == pytest.approx(learning_rate(600, config) / 100)
     assert learning_rate(649, config, optimizer_start=600) == pytest.approx(learning_rate(649, config) / 2)
     assert learning_rate(700, config, optimizer_start=600) == learning_rate(700, config)
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_mixed_precision_only_where_bfloat16_is_native(monkeypatch, capsys, native):
+    import torch
+
+    from aecodec.tools import train as train_module
+
+    monkeypatch.setattr(train_module, "native_bfloat16", lambda device: native)
+    cpu = Launch(rank=0, world_size=1, local_rank=0, local_world_size=1, device=torch.device("cpu"))
+    assert use_bfloat16(TrainConfig(mixed_precision=True), cpu) is native
+    assert use_bfloat16(TrainConfig(mixed_precision=False), cpu) is False
+    captured = capsys.readouterr()
+    assert ("no native bfloat16" in captured.out + captured.err) is not native
