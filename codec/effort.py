@@ -4,7 +4,8 @@
 ``e > 0`` the encoder takes Adam steps on ``y`` and ``z`` against the rate–distortion loss of the
 chosen quality (``bpp + λ·255²·MSE``, the training objective), through differentiable copies of
 what the decoder computes: the factorized prior of ``z``, the fixed-point ``h_s`` and checkerboard
-context, the Gaussian rate of ``y`` and ``g_s`` (under bfloat16 autocast: only the search runs in it). Rounding is
+context, the Gaussian rate of ``y`` and ``g_s`` (under bfloat16 autocast where
+the device computes it natively: only the search runs in it). Rounding is
 stochastic Gumbel annealing (Yang et al. 2020): each latent goes to the integer below or above
 with a soft, sampled weight whose temperature falls with every step, so the loss approaches that
 of integer latents while gradients still say which way each one should round. (Tried first on
@@ -33,6 +34,7 @@ from aecodec.codec import pipeline
 from aecodec.codec.context import CheckerboardContext, coding_parameters
 from aecodec.codec.effort_levels import DEFAULT_EFFORT, EFFORT_STEPS, EffortError, check_effort
 from aecodec.codec.entropy_models import SCALE_MIN, FactorizedDensity, gaussian_likelihood
+from aecodec.codec.precision import native_bfloat16
 from aecodec.codec.rate import position_to_lambda, quality_to_position
 from aecodec.codec.transforms import HyperSynthesis, SynthesisTransform
 from aecodec.codec.weights import InferenceModel, float_context, float_hyper_synthesis
@@ -84,7 +86,7 @@ class _Differentiable:
         residual = annealed_round(latents.y - mean, temperature, generator)
         y_bits = -gaussian_likelihood(residual, scale).log2().sum()
         y_hat = ((residual + mean) * self.decoder_gain).contiguous(memory_format=torch.channels_last)
-        with torch.autocast(y_hat.device.type, dtype=torch.bfloat16):
+        with torch.autocast(y_hat.device.type, dtype=torch.bfloat16, enabled=native_bfloat16(y_hat.device)):
             x_hat = self.g_s(y_hat)
         _, _, height, width = self.target.shape
         mse = (x_hat[:, :, :height, :width].float() - self.target).square().mean()

@@ -22,9 +22,10 @@ import torch
 from tqdm import tqdm
 
 from aecodec.codec.model import HyperpriorModel, ModelConfig
+from aecodec.codec.precision import native_bfloat16
 from aecodec.tools.dataset import CropSampler
 from aecodec.tools.launch import Launch, check_replicas
-from aecodec.tools.training_step import StepStats, build_objective, native_bfloat16, optimize_step, random_positions
+from aecodec.tools.training_step import StepStats, build_objective, optimize_step, random_positions
 from aecodec.tools.warm_start import model_from_weights
 
 SHOW_EVERY = 10

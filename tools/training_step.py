@@ -65,14 +65,6 @@ class RateDistortionObjective(nn.Module):
         return rate_distortion_loss(x, result, position)
 
 
-def native_bfloat16(device: torch.device) -> bool:
-    """Whether ``device`` computes bfloat16 convolutions in hardware; elsewhere they are emulated
-    and a step takes about ten times as long as in float32 (measured on an AVX2-only CPU)."""
-    if device.type == "cuda":
-        return torch.cuda.is_bf16_supported()
-    return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-
-
 def build_objective(model: HyperpriorModel, mixed_precision: bool, compile: bool, current: Launch) -> nn.Module:
     """The objective, wrapped in DistributedDataParallel under torchrun, then compiled if asked.
 
