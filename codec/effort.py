@@ -65,7 +65,8 @@ class Encoding:
 
 @dataclass(frozen=True)
 class _Differentiable:
-    """What the loss runs through: float copies of the decoder's parts and the padded target."""
+    """What the loss runs through: float copies of the decoder's parts, the padded target and
+    whether ``g_s`` runs under bfloat16 autocast (decided once, where the device has it natively)."""
 
     g_s: SynthesisTransform
     h_s: HyperSynthesis
@@ -74,6 +75,7 @@ class _Differentiable:
     decoder_gain: torch.Tensor
     target: torch.Tensor
     lam: float
+    bfloat16: bool
 
     def loss(self, latents: pipeline.Latents, temperature: float, generator: torch.Generator) -> torch.Tensor:
         """``bpp + λ·255²·MSE`` of the annealed-rounded latents, over the image's own pixels."""
@@ -86,7 +88,7 @@ class _Differentiable:
         residual = annealed_round(latents.y - mean, temperature, generator)
         y_bits = -gaussian_likelihood(residual, scale).log2().sum()
         y_hat = ((residual + mean) * self.decoder_gain).contiguous(memory_format=torch.channels_last)
-        with torch.autocast(y_hat.device.type, dtype=torch.bfloat16, enabled=native_bfloat16(y_hat.device)):
+        with torch.autocast(y_hat.device.type, dtype=torch.bfloat16, enabled=self.bfloat16):
             x_hat = self.g_s(y_hat)
         _, _, height, width = self.target.shape
         mse = (x_hat[:, :, :height, :width].float() - self.target).square().mean()
@@ -173,6 +175,7 @@ def _differentiable(model: InferenceModel, color: np.ndarray, quality: float,
         decoder_gain=pipeline.gain_vector(model.log_decoder_gain, quality, device),
         target=target.to(device),
         lam=_lambda(quality),
+        bfloat16=native_bfloat16(torch.device(device)),
     )
 
 
