@@ -16,7 +16,7 @@ from aecodec.codec import pillow_plugin as _pillow_plugin  # noqa: E402, F401  (
 
 __all__ = ["compress", "decompress", "compress_to_target", "__version__"]
 
-_LAZY = {"compress": "api", "decompress": "api", "compress_to_target": "targets"}
+_LAZY = {"compress": "api", "decompress": "decoding", "compress_to_target": "targets"}
 
 
 def __getattr__(name: str):

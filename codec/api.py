@@ -1,4 +1,4 @@
-"""The public API: ``compress(image) -> bytes`` and ``decompress(data) -> PIL.Image.Image``.
+"""The public encoder: ``compress(image) -> bytes`` (``decompress`` is in :mod:`aecodec.codec.decoding`).
 
 ``compress_with``/``decompress_with`` take the model explicitly (tests, fuzzing, other weights);
 ``compress``/``decompress`` use the registry. Every failure a file can cause is an
@@ -20,17 +20,15 @@ from PIL import Image
 
 from aecodec.bitstream import container
 from aecodec.bitstream.container import Container, Header, SectionType
-from aecodec.codec import images, pipeline
+from aecodec.codec import images
+from aecodec.codec.decoding import LATENT_SECTIONS, check_padded_size
 from aecodec.codec.effort import encode
 from aecodec.codec.effort_levels import DEFAULT_EFFORT
-from aecodec.codec.metadata import attach_metadata, metadata_sections
-from aecodec.codec.rate import DEFAULT_QUALITY, quality_to_position
-from aecodec.codec.registry import DEFAULT_MODEL_ID, UnknownModelError, load_model
+from aecodec.codec.latent_coding import LatentStreams
+from aecodec.codec.metadata import metadata_sections
+from aecodec.codec.quality import DEFAULT_QUALITY, quality_to_position
+from aecodec.codec.registry import DEFAULT_MODEL_ID, load_model
 from aecodec.codec.weights import InferenceModel
-
-LATENT_SECTIONS = (SectionType.HYPER_LATENT, SectionType.LATENT, SectionType.LATENT_CONTEXT)
-"""The sections holding :class:`pipeline.LatentStreams`' fields, in field order."""
-
 
 def compress(image: Image.Image | np.ndarray, quality: float = DEFAULT_QUALITY, device: str = "cpu",
              effort: int = DEFAULT_EFFORT) -> bytes:
@@ -60,7 +58,7 @@ class PreparedImage:
     color: np.ndarray
     other_sections: dict[SectionType, bytes]
 
-    def pack(self, streams: pipeline.LatentStreams) -> bytes:
+    def pack(self, streams: LatentStreams) -> bytes:
         """The whole ``.aec`` file with these latent streams."""
         sections = dict(zip(LATENT_SECTIONS, (streams.hyper, streams.latent, streams.context), strict=True))
         sections.update(self.other_sections)
@@ -76,63 +74,9 @@ def prepare(model: InferenceModel, image: Image.Image | np.ndarray, quality: flo
     height, width, _ = parts.color.shape
     header = Header(model_id, model.weights_hash, round(quality, 2), width, height, parts.mode)
     container.validate_header(header)
-    _check_padded_size(header)
+    check_padded_size(header)
     other: dict[SectionType, bytes] = {}
     if parts.alpha is not None:
         other[SectionType.ALPHA] = images.encode_alpha(parts.alpha)
     other.update(metadata_sections(pil, parts.mode))
     return PreparedImage(header, parts.color, other)
-
-
-def decompress(data: bytes, device: str = "cpu") -> Image.Image:
-    """Decode ``.aec`` bytes to a PIL image of the original size and mode, with its ICC and EXIF."""
-    parsed = container.unpack(bytes(data))
-    return _decode(load_model(parsed.header.model_id), parsed, device)
-
-
-def decompress_with(model: InferenceModel, data: bytes, device: str = "cpu") -> Image.Image:
-    """:func:`decompress` with ``model`` instead of the one the registry has for the file's model id."""
-    return _decode(model, container.unpack(bytes(data)), device)
-
-
-def _decode(model: InferenceModel, parsed: Container, device: str) -> Image.Image:
-    header = parsed.header
-    if model.weights_hash != header.weights_hash:
-        raise UnknownModelError(f"file was made with different weights for model {header.model_id}")
-    _check_padded_size(header)
-    streams = _streams(parsed)
-    alpha = _alpha(parsed)
-    color = pipeline.decode(model, streams, header.quality, header.height, header.width, device)
-    result = images.merge(color, alpha, header.mode)
-    attach_metadata(result, parsed.sections)
-    return result
-
-
-def _check_padded_size(header: Header) -> None:
-    """The codec works on the image padded to multiples of 64 pixels; a 1 × N image is 64 × N of
-    work, so the pixel limit applies to the padded size too."""
-    rows, cols = pipeline.latent_size(header.height, header.width)
-    padded_height, padded_width = rows * pipeline.LATENT_STRIDE, cols * pipeline.LATENT_STRIDE
-    limit = container.MAX_PIXELS
-    if limit is not None and padded_height * padded_width > limit:
-        raise container.ContainerError(
-            f"image of {header.width}x{header.height} pads to {padded_width}x{padded_height}, over the "
-            f"{limit}-pixel limit (raise aecodec.bitstream.container.MAX_PIXELS to allow it)")
-
-
-def _streams(parsed: Container) -> pipeline.LatentStreams:
-    missing = set(LATENT_SECTIONS) - parsed.sections.keys()
-    if missing:
-        raise container.ContainerError(f"missing section {min(missing).name}")
-    return pipeline.LatentStreams(*(parsed.sections[kind] for kind in LATENT_SECTIONS))
-
-
-def _alpha(parsed: Container) -> np.ndarray | None:
-    header = parsed.header
-    needs_alpha = header.mode in (container.ImageMode.LA, container.ImageMode.RGBA)
-    payload = parsed.sections.get(SectionType.ALPHA)
-    if needs_alpha != (payload is not None):
-        raise container.ContainerError("alpha section does not match the image mode")
-    if payload is None:
-        return None
-    return images.decode_alpha(payload, header.height, header.width)

@@ -22,6 +22,7 @@ import torch
 from torch import nn
 from torch.nn.utils import parametrize
 
+from aecodec.codec.checkerboard import CONTEXT_KERNEL, anchor_mask
 from aecodec.codec.fixed_point import (
     ACTIVATION_BITS,
     ACTIVATION_LIMIT,
@@ -31,17 +32,6 @@ from aecodec.codec.fixed_point import (
 )
 from aecodec.codec.layers import conv
 from aecodec.codec.transforms import fixed_point_layer
-
-CONTEXT_KERNEL = 5
-CONTEXT_REACH = CONTEXT_KERNEL // 2
-"""Latent rows (and columns) a non-anchor's context reaches on either side."""
-
-
-def anchor_mask(height: int, width: int) -> np.ndarray:
-    """Bool ``[height, width]``: True at anchors (row + column even), coded first."""
-    rows, cols = np.indices((height, width))
-    return (rows + cols) % 2 == 0
-
 
 def context_tap_mask(kernel: int = CONTEXT_KERNEL) -> torch.Tensor:
     """``[1, 1, k, k]`` float: 1 at taps with an odd offset sum, the taps that land on anchors

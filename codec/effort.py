@@ -34,8 +34,10 @@ from aecodec.codec import pipeline
 from aecodec.codec.context import CheckerboardContext, coding_parameters
 from aecodec.codec.effort_levels import DEFAULT_EFFORT, EFFORT_STEPS, EffortError, check_effort
 from aecodec.codec.entropy_models import SCALE_MIN, FactorizedDensity, gaussian_likelihood
+from aecodec.codec.latent_coding import LATENT_STRIDE, LatentStreams, code, latent_size
 from aecodec.codec.precision import native_bfloat16
-from aecodec.codec.rate import position_to_lambda, quality_to_position
+from aecodec.codec.quality import quality_to_position
+from aecodec.codec.rate import position_to_lambda
 from aecodec.codec.transforms import HyperSynthesis, SynthesisTransform
 from aecodec.codec.weights import InferenceModel, float_context, float_hyper_synthesis
 
@@ -58,7 +60,7 @@ class Encoding:
     """One candidate coded for real: its streams, the uint8 pixels ``[H, W, 3]`` the decoder will
     produce from them and its cost ``8·bytes/pixels + λ·255²·MSE`` (MSE of [0, 1] samples)."""
 
-    streams: pipeline.LatentStreams
+    streams: LatentStreams
     predicted: np.ndarray
     cost: float
 
@@ -116,7 +118,7 @@ def temperature(step: int) -> float:
 
 
 def encode(model: InferenceModel, color: np.ndarray, quality: float, effort: int = DEFAULT_EFFORT,
-           device: torch.device | str = "cpu") -> pipeline.LatentStreams:
+           device: torch.device | str = "cpu") -> LatentStreams:
     """Code uint8 ``color`` ``[H, W, 3]`` at ``quality``; effort 0 is :func:`pipeline.encode` itself."""
     if check_effort(effort) == 0:
         return pipeline.encode(model, color, quality, device)
@@ -155,9 +157,9 @@ def refined_encoding(model: InferenceModel, color: np.ndarray, quality: float, e
 def _coded(model: InferenceModel, latents: pipeline.Latents, color: np.ndarray, quality: float,
            device: torch.device | str) -> Encoding:
     quantized = pipeline.quantize(model, latents, with_y_hat=True)
-    streams = pipeline.code(model, quantized.symbols)
+    streams = code(model, quantized.symbols)
     height, width, _ = color.shape
-    predicted = pipeline.synthesise(model, quantized.y_hat, quality, height, width, device)
+    predicted = pipeline.decoded_pixels(model, quantized.y_hat, quality, height, width, device)
     bits = 8 * streams.size
     error = (predicted.astype(np.float64) - color) / 255.0
     cost = bits / (height * width) + _lambda(quality) * 255.0**2 * float(np.mean(error**2))
@@ -184,8 +186,8 @@ def _lambda(quality: float) -> float:
 
 
 def _check_size(color: np.ndarray, effort: int) -> None:
-    rows, cols = pipeline.latent_size(color.shape[0], color.shape[1])
-    padded = rows * cols * pipeline.LATENT_STRIDE**2
+    rows, cols = latent_size(color.shape[0], color.shape[1])
+    padded = rows * cols * LATENT_STRIDE**2
     if effort > 0 and padded > MAX_REFINE_PIXELS:
         raise EffortError(f"effort {effort} refines whole images of up to {MAX_REFINE_PIXELS} pixels; "
                           f"this one pads to {padded} (use effort 0)")

@@ -21,9 +21,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
-from aecodec.codec.context import CONTEXT_REACH, anchor_mask
+from aecodec.codec.checkerboard import CONTEXT_REACH, anchor_mask
 from aecodec.codec.fixed_point import ACTIVATION_BITS, ACTIVATION_LIMIT, OUTPUT_BITS
 
 Z_LIMIT = 1 << 12
@@ -156,9 +155,9 @@ def _accumulate(x: np.ndarray, layer: IntegerConv) -> np.ndarray:
     """
     out_channels, in_channels, kernel, _ = layer.weight.shape
     out_h, out_w = _output_length(x.shape[1], layer), _output_length(x.shape[2], layer)
-    source = torch.from_numpy(np.pad(x, ((0, 0), (kernel, kernel), (kernel, kernel))).astype(np.float64))
-    weight = torch.from_numpy(layer.weight.astype(np.float64))
-    sums = torch.zeros(out_channels, out_h, out_w, dtype=torch.float64)
+    source = np.pad(x, ((0, 0), (kernel, kernel), (kernel, kernel))).astype(np.float64)
+    weight = layer.weight.astype(np.float64)
+    sums = np.zeros((out_channels, out_h, out_w), dtype=np.float64)
     live = np.any(layer.weight != 0, axis=(0, 1))
     for row_phase, rows, row_taps in _phases(x.shape[1], layer):
         for col_phase, cols, col_taps in _phases(x.shape[2], layer):
@@ -169,8 +168,8 @@ def _accumulate(x: np.ndarray, layer: IntegerConv) -> np.ndarray:
                         continue
                     top, left = kernel + offset_y, kernel + offset_x
                     window = source[:, top : top + rows, left : left + cols].reshape(in_channels, -1)
-                    target += torch.matmul(weight[:, :, tap_y, tap_x], window).view(out_channels, rows, cols)
-    return sums.numpy().astype(np.int64) + layer.bias[:, None, None]
+                    target += np.matmul(weight[:, :, tap_y, tap_x], window).reshape(out_channels, rows, cols)
+    return sums.astype(np.int64) + layer.bias[:, None, None]
 
 
 def _output_length(length: int, layer: IntegerConv) -> int:

@@ -4,11 +4,17 @@ Every ``h_s`` activation is an integer count of ``2**-ACTIVATION_BITS``; every w
 count of ``2**-shift`` with one power-of-two ``shift`` per output channel; biases live at the
 accumulator's scale. Training uses these same roundings (straight-through), so the exact integer
 path at inference computes what the network was trained to compute.
+
+The module does not import torch (its functions take tensors and use their methods), so the
+torch-free decoder can read the constants.
 """
 
 from __future__ import annotations
 
-import torch
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import torch
 
 ACTIVATION_BITS = 6
 OUTPUT_BITS = 6
@@ -19,7 +25,7 @@ MAX_WEIGHT_SHIFT = 24
 
 def round_half_up(x: torch.Tensor) -> torch.Tensor:
     """``floor(x + 0.5)``: the rounding the integer path does with an arithmetic shift."""
-    return torch.floor(x + 0.5)
+    return (x + 0.5).floor()
 
 
 def round_ste(x: torch.Tensor) -> torch.Tensor:
@@ -36,12 +42,12 @@ def weight_shifts(weight: torch.Tensor, out_dim: int) -> torch.Tensor:
     dims = [d for d in range(weight.dim()) if d != out_dim]
     peak = weight.detach().abs().amax(dim=dims).clamp_min(2.0 ** -MAX_WEIGHT_SHIFT)
     limit = 2 ** (WEIGHT_BITS - 1) - 1
-    return torch.floor(torch.log2(limit / peak)).clamp(0, MAX_WEIGHT_SHIFT)
+    return (limit / peak).log2().floor().clamp(0, MAX_WEIGHT_SHIFT)
 
 
 def quantize_to_shift(x: torch.Tensor, shift: torch.Tensor) -> torch.Tensor:
     """Round ``x`` to a multiple of ``2**-shift`` (straight-through); ``shift`` broadcasts."""
-    scale = torch.exp2(shift)
+    scale = shift.exp2()
     return round_ste(x * scale) / scale
 
 

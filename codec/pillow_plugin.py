@@ -86,7 +86,7 @@ class AecImageFile(ImageFile.ImageFile):
 
 
 def _decode(data: bytes) -> Image.Image:
-    from aecodec.codec.api import decompress
+    from aecodec.codec.decoding import decompress
 
     try:
         return decompress(data)
@@ -101,7 +101,7 @@ def _save(image: Image.Image, fp: IO[bytes], filename: str | bytes) -> None:
 def _encode(image: Image.Image, options: dict) -> bytes:
     from aecodec.codec.api import compress
     from aecodec.codec.effort_levels import DEFAULT_EFFORT
-    from aecodec.codec.rate import DEFAULT_QUALITY
+    from aecodec.codec.quality import DEFAULT_QUALITY
     from aecodec.codec.targets import Target, encode_for_target
 
     target = Target.from_options(options.get("target_bpp"), options.get("target_size"), options.get("target_psnr"))

@@ -12,20 +12,7 @@ import math
 import torch
 from torch import nn
 
-NUM_LEVELS = 8
-LAMBDA_MIN = 0.002
-LAMBDA_MAX = 0.05
-QUALITY_MIN = 0.0
-QUALITY_MAX = 100.0
-DEFAULT_QUALITY = 75.0
-
-
-def quality_to_position(quality: float) -> float:
-    """Position ``t`` in ``[0, NUM_LEVELS - 1]`` for a quality in ``[0, 100]``."""
-    if not QUALITY_MIN <= quality <= QUALITY_MAX:
-        raise ValueError(f"quality must be between {QUALITY_MIN:g} and {QUALITY_MAX:g}, got {quality:g}")
-    return quality / QUALITY_MAX * (NUM_LEVELS - 1)
-
+from aecodec.codec.quality import LAMBDA_MAX, LAMBDA_MIN, NUM_LEVELS
 
 def position_to_lambda(position: torch.Tensor) -> torch.Tensor:
     """λ for each position; shape is kept."""

@@ -13,11 +13,18 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from aecodec.bitstream.errors import AecError
-from aecodec.codec.weights import InferenceModel, load_inference_model
+from aecodec.codec.decoder import DecoderModel, load_decoder_model
+
+if TYPE_CHECKING:
+    from aecodec.codec.weights import InferenceModel
+
+T = TypeVar("T")
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 
@@ -76,7 +83,26 @@ RETIRED_MODELS = {1: "hyperprior-gain-128x192-v1"}
 
 @functools.lru_cache(maxsize=4)
 def load_model(model_id: int = DEFAULT_MODEL_ID) -> InferenceModel:
-    """The inference model registered under ``model_id``, checked and loaded once per process."""
+    """The inference model registered under ``model_id`` (torch: encoder and decoder), checked and
+    loaded once per process."""
+    from aecodec.codec.weights import load_inference_model
+
+    entry = installed_model(model_id)
+    expected = entry.expected_sha256()
+    return _checked(model_id, lambda: load_inference_model(entry.path, expected_sha256=expected))
+
+
+@functools.lru_cache(maxsize=4)
+def load_decoder(model_id: int = DEFAULT_MODEL_ID) -> DecoderModel:
+    """The decoder registered under ``model_id`` (NumPy only, no torch), checked and loaded once per process."""
+    entry = installed_model(model_id)
+    expected = entry.expected_sha256()
+    return _checked(model_id, lambda: load_decoder_model(entry.path, expected_sha256=expected))
+
+
+def installed_model(model_id: int) -> RegisteredModel:
+    """The registry entry for ``model_id``; :class:`UnknownModelError` if it is retired, unknown or
+    not installed."""
     entry = MODELS.get(model_id)
     if model_id in RETIRED_MODELS:
         raise UnknownModelError(f"model {model_id} ({RETIRED_MODELS[model_id]}) is retired; "
@@ -85,8 +111,12 @@ def load_model(model_id: int = DEFAULT_MODEL_ID) -> InferenceModel:
         raise UnknownModelError(f"unknown model id {model_id} (this installation knows {sorted(MODELS)})")
     if not entry.path.is_file():
         raise UnknownModelError(f"weights for model {model_id} are not installed ({entry.path})")
-    expected = entry.expected_sha256()
+    return entry
+
+
+def _checked(model_id: int, load: Callable[[], T]) -> T:
+    """``load()``, with a SHA-256 mismatch turned into :class:`WeightsIntegrityError`."""
     try:
-        return load_inference_model(entry.path, expected_sha256=expected)
+        return load()
     except ValueError as error:
         raise WeightsIntegrityError(f"weights for model {model_id}: {error}") from None

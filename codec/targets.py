@@ -21,7 +21,8 @@ import numpy as np
 from PIL import Image
 
 from aecodec.codec import images
-from aecodec.codec.api import compress, decompress
+from aecodec.codec.api import compress
+from aecodec.codec.decoding import decompress
 from aecodec.codec.distortion import psnr_db
 from aecodec.codec.effort_levels import DEFAULT_EFFORT
 from aecodec.codec.quality_search import DEFAULT_TOLERANCE, Search, Trial, find_quality

@@ -12,49 +12,10 @@ tiling is how the transforms are computed, not how the image is coded.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-
 import numpy as np
 import torch
 
-STRIDE = 16
-"""Pixels per latent along each axis."""
-TILE = 64
-"""Latents per tile side (1024 pixels)."""
-HALO = 4
-"""Latents of context around a tile (64 pixels), more than either transform reaches."""
-
-
-@dataclass(frozen=True)
-class Span:
-    """One tile along an axis, in latent units: ``[low, high)`` is computed, ``[start, stop)`` kept."""
-
-    start: int
-    stop: int
-    low: int
-    high: int
-
-    @property
-    def keep(self) -> slice:
-        """The kept part, relative to the computed part."""
-        return slice(self.start - self.low, self.stop - self.low)
-
-
-def spans(length: int, tile: int = TILE, halo: int = HALO) -> list[Span]:
-    """Tiles covering ``length`` latents: kept parts of ``tile`` (the last one shorter), each
-    computed with up to ``halo`` latents more on each side."""
-    if tile < 1 or halo < 0:
-        raise ValueError("tile must be positive and halo non-negative")
-    return [Span(start, min(start + tile, length), max(start - halo, 0), min(start + tile + halo, length))
-            for start in range(0, length, tile)]
-
-
-def _grid(height: int, width: int, tile: int) -> Iterator[tuple[Span, Span]]:
-    for row in spans(height, tile):
-        for col in spans(width, tile):
-            yield row, col
-
+from aecodec.codec.tile_grid import STRIDE, TILE, Span, grid
 
 def analyse_tiles(g_a: torch.nn.Module, color: np.ndarray, gain: torch.Tensor, device: torch.device | str,
                   tile: int = TILE) -> torch.Tensor:
@@ -66,7 +27,7 @@ def analyse_tiles(g_a: torch.nn.Module, color: np.ndarray, gain: torch.Tensor, d
     latent = torch.empty(1, gain.shape[1], height, width, device=device)
     g_a.to(device)
     with torch.inference_mode():
-        for row, col in _grid(height, width, tile):
+        for row, col in grid(height, width, tile):
             pixels = _pixel_tile(color, row, col).to(device).contiguous(memory_format=torch.channels_last)
             part = g_a(pixels) * gain
             latent[:, :, row.start : row.stop, col.start : col.stop] = part[:, :, row.keep, col.keep]
@@ -81,9 +42,9 @@ def _pixel_tile(color: np.ndarray, row: Span, col: Span) -> torch.Tensor:
     return torch.from_numpy(block.transpose(2, 0, 1).copy()).float().div_(255.0)[None]
 
 
-def synthesise_tiles(g_s: torch.nn.Module, y_hat: torch.Tensor, gain: torch.Tensor, height: int, width: int,
+def synthesise_tiles(g_s: torch.nn.Module, y_hat: np.ndarray, gain: torch.Tensor, height: int, width: int,
                      device: torch.device | str, tile: int = TILE) -> np.ndarray:
-    """``g_s(ŷ * gain)`` for ``y_hat`` float32 ``[M, h, w]`` (CPU), as uint8 ``[height, width, 3]``.
+    """``g_s(ŷ * gain)`` for ``y_hat`` float32 ``[M, h, w]`` (NumPy), as uint8 ``[height, width, 3]``.
 
     The output is cropped to ``height`` × ``width`` pixels; ``gain`` is ``[1, M, 1, 1]`` on ``device``.
     Values overflowing to NaN (only from absurd latents in a corrupted file) become black.
@@ -91,8 +52,8 @@ def synthesise_tiles(g_s: torch.nn.Module, y_hat: torch.Tensor, gain: torch.Tens
     image = np.empty((height, width, 3), dtype=np.uint8)
     g_s.to(device)
     with torch.inference_mode():
-        for row, col in _grid(y_hat.shape[1], y_hat.shape[2], tile):
-            part = y_hat[None, :, row.low : row.high, col.low : col.high].to(device) * gain
+        for row, col in grid(y_hat.shape[1], y_hat.shape[2], tile):
+            part = torch.from_numpy(y_hat[None, :, row.low : row.high, col.low : col.high]).to(device) * gain
             pixels = g_s(part.contiguous(memory_format=torch.channels_last)).nan_to_num_(0.0).clamp_(0.0, 1.0)
             kept = pixels[0, :, _pixels(row.keep), _pixels(col.keep)]
             top, left = row.start * STRIDE, col.start * STRIDE

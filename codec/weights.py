@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import io
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,12 +12,13 @@ from torch.nn.utils import parametrize
 
 from aecodec.bitstream.tables import TableSet
 from aecodec.codec.context import CheckerboardContext
+from aecodec.codec.decoder import DecoderModel
 from aecodec.codec.entropy_models import FactorizedDensity
 from aecodec.codec.exact import IntegerConv
 from aecodec.codec.fixed_point import ACTIVATION_BITS
+from aecodec.codec.numpy_synthesis import synthesis_weights
 from aecodec.codec.transforms import AnalysisTransform, HyperAnalysis, HyperSynthesis, SynthesisTransform
-
-HASH_PREFIX_BYTES = 8
+from aecodec.codec.weights_file import context_layers_from, float_arrays, integer_layers_from, read_weights, tables_from
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,14 @@ class InferenceModel:
     weights_hash: bytes
     z_prior: FactorizedDensity
 
+    @functools.cached_property
+    def decoder(self) -> DecoderModel:
+        """The torch-free decoder of these weights (NumPy ``g_s``), made once per model."""
+        parameters = {name: tensor.numpy() for name, tensor in self.g_s.state_dict().items()}
+        return DecoderModel(synthesis_weights(parameters), self.log_decoder_gain.numpy(), self.hyper_layers,
+                            self.context_layers, self.z_tables, self.y_tables, self.scale_thresholds,
+                            self.weights_hash)
+
 
 def load_inference_model(path: Path, expected_sha256: str | None = None) -> InferenceModel:
     """Read an exported ``.npz`` (see :mod:`aecodec.codec.export`) without unpickling anything.
@@ -50,13 +58,8 @@ def load_inference_model(path: Path, expected_sha256: str | None = None) -> Infe
     With ``expected_sha256`` (hex), the file's SHA-256 is checked before anything in it is used;
     a mismatch is a ``ValueError`` naming both digests.
     """
-    raw = Path(path).read_bytes()
-    digest = hashlib.sha256(raw)
-    if expected_sha256 is not None and digest.hexdigest() != expected_sha256.lower():
-        raise ValueError(f"SHA-256 of {Path(path).name} is {digest.hexdigest()}, expected {expected_sha256} "
-                         "(corrupted or replaced weights; see aecodec.codec.registry)")
-    with np.load(io.BytesIO(raw), allow_pickle=False) as archive:
-        arrays = {name: archive[name] for name in archive.files}
+    weights = read_weights(path, expected_sha256)
+    arrays = weights.arrays
     n, m = (int(v) for v in arrays["config"])
     return InferenceModel(
         g_a=_float_module(AnalysisTransform(n, m), arrays, "g_a"),
@@ -65,60 +68,19 @@ def load_inference_model(path: Path, expected_sha256: str | None = None) -> Infe
         log_encoder_gain=torch.from_numpy(arrays["gains.log_encoder"]),
         log_decoder_gain=torch.from_numpy(arrays["gains.log_decoder"]),
         hyper_layers=integer_layers_from(arrays, "h_s"),
-        context_layers=_context_layers(arrays),
-        z_tables=_tables(arrays, "z_tables"),
-        y_tables=_tables(arrays, "y_tables"),
+        context_layers=context_layers_from(arrays),
+        z_tables=tables_from(arrays, "z_tables"),
+        y_tables=tables_from(arrays, "y_tables"),
         scale_thresholds=arrays["scale_thresholds"].astype(np.int64),
-        weights_hash=digest.digest()[:HASH_PREFIX_BYTES],
+        weights_hash=weights.weights_hash,
         z_prior=_float_module(FactorizedDensity(n), arrays, "z_prior"),
     )
 
 
 def _float_module(module: torch.nn.Module, arrays: dict[str, np.ndarray], prefix: str) -> torch.nn.Module:
-    state = {
-        name[len(prefix) + 1 :]: torch.from_numpy(array.astype(np.float32))
-        for name, array in arrays.items()
-        if name.startswith(prefix + ".")
-    }
-    if not state:
-        raise ValueError(f"weights file has no {prefix} parameters (exported by an older aecodec)")
+    state = {name: torch.from_numpy(array) for name, array in float_arrays(arrays, prefix).items()}
     module.load_state_dict(state)
     return module.eval().requires_grad_(False).to(memory_format=torch.channels_last)
-
-
-def integer_layers_from(arrays: dict[str, np.ndarray], prefix: str) -> list[IntegerConv]:
-    """The integer layers stored under ``prefix`` (``h_s`` or ``context``) in an exported file's arrays."""
-    layers = []
-    index = 0
-    while f"{prefix}.{index}.weight" in arrays:
-        upsample, before, after = (int(v) for v in arrays[f"{prefix}.{index}.geometry"])
-        layers.append(
-            IntegerConv(
-                weight=arrays[f"{prefix}.{index}.weight"].astype(np.int64),
-                bias=arrays[f"{prefix}.{index}.bias"].astype(np.int64),
-                shift=arrays[f"{prefix}.{index}.shift"].astype(np.int64),
-                upsample=upsample,
-                pad_before=before,
-                pad_after=after,
-            )
-        )
-        index += 1
-    return layers
-
-
-def _context_layers(arrays: dict[str, np.ndarray]) -> list[IntegerConv]:
-    layers = integer_layers_from(arrays, "context")
-    if not layers:
-        raise ValueError("weights file has no checkerboard context (exported by an older aecodec)")
-    return layers
-
-
-def _tables(arrays: dict[str, np.ndarray], prefix: str) -> TableSet:
-    return TableSet(
-        frequencies=arrays[f"{prefix}.frequencies"].astype(np.int32),
-        offsets=arrays[f"{prefix}.offsets"].astype(np.int32),
-        lengths=arrays[f"{prefix}.lengths"].astype(np.int32),
-    )
 
 
 def float_hyper_synthesis(layers: list[IntegerConv]) -> HyperSynthesis:

@@ -75,7 +75,13 @@ def tiny_trained_model() -> HyperpriorModel:
 
 
 @pytest.fixture(scope="session")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory, tiny_trained_model: HyperpriorModel) -> InferenceModel:
+def tiny_weights(tmp_path_factory: pytest.TempPathFactory, tiny_trained_model: HyperpriorModel) -> Path:
+    """The tiny model exported to an ``.npz``, for tests that load it themselves (or in a subprocess)."""
     path: Path = tmp_path_factory.mktemp("weights") / "tiny.npz"
     save_weights(tiny_trained_model, path)
-    return load_inference_model(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tiny_weights: Path) -> InferenceModel:
+    return load_inference_model(tiny_weights)

@@ -30,7 +30,8 @@ import torch
 from PIL import Image
 from tqdm import tqdm
 
-from aecodec.codec.api import compress_with, decompress_with, prepare
+from aecodec.codec.api import compress_with, prepare
+from aecodec.codec.decoding import decompress_with
 from aecodec.codec.effort import Encoding, refined_encoding
 from aecodec.codec.effort_levels import EFFORT_STEPS, MAX_EFFORT
 from aecodec.codec.registry import load_model

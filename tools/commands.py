@@ -65,7 +65,10 @@ def user_errors() -> Iterator[None]:
 
 
 def resolve_device(name: str) -> str:
-    """``auto`` is CUDA when available; asking for CUDA without one is an error."""
+    """``auto`` is CUDA when available; asking for CUDA without one is an error. ``cpu`` is
+    answered without importing torch (the CPU decoder does not need it)."""
+    if name == "cpu":
+        return name
     import torch
 
     if name == "auto":
@@ -138,7 +141,7 @@ class _Encoded(NamedTuple):
 
 def compress_file(source: Path, target: Path, settings: CompressSettings) -> CodingReport:
     """Read an image, write its ``.aec`` file (``-`` is stdin/stdout); ``verbose`` also measures PSNR."""
-    from aecodec.codec.api import decompress
+    from aecodec.codec.decoding import decompress
     from aecodec.codec.targets import rgb_psnr
 
     image, input_bytes = _open_image(source)
@@ -158,7 +161,7 @@ def compress_file(source: Path, target: Path, settings: CompressSettings) -> Cod
 
 def decompress_file(source: Path, target: Path, settings: DecompressSettings) -> CodingReport:
     """Read an ``.aec`` file and write the image (``-`` is stdin/stdout; see :func:`formats.for_output`)."""
-    from aecodec.codec.api import decompress
+    from aecodec.codec.decoding import decompress
 
     data = read_input(source)
     check_output(target, settings.force, source)

@@ -30,7 +30,8 @@ from tqdm import tqdm
 
 from aecodec.bitstream import container
 from aecodec.bitstream.container import SectionType
-from aecodec.codec.api import compress_with, decompress_with
+from aecodec.codec.api import compress_with
+from aecodec.codec.decoding import decompress_with
 from aecodec.codec.export import save_weights
 from aecodec.codec.targets import rgb_psnr
 from aecodec.codec.weights import InferenceModel, load_inference_model

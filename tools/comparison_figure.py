@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 from PIL import Image, ImageDraw, ImageFont
 
-from aecodec.codec.api import decompress
+from aecodec.codec.decoding import decompress
 from aecodec.codec.targets import compress_to_target, rgb_psnr
 
 LABEL_HEIGHT = 18

@@ -26,6 +26,7 @@ import torch
 from PIL import Image
 
 from aecodec.codec import pipeline
+from aecodec.codec.latent_coding import LatentSymbols, code, read_latent
 from aecodec.codec.weights import InferenceModel
 
 QUALITY = 75.0
@@ -56,7 +57,7 @@ def cross_check(model: InferenceModel, images: list[np.ndarray], devices: list[s
 
 def _encode(model: InferenceModel, image: np.ndarray, quality: float, device: str):
     symbols = pipeline.analyse(model, image, quality, device)
-    streams = pipeline.code(model, symbols)
+    streams = code(model, symbols)
     return symbols, streams
 
 
@@ -65,7 +66,7 @@ def _pair(model: InferenceModel, images: list[np.ndarray], coded, first: str, se
     mismatches, difference = 0, 0
     for image, (symbols, streams) in zip(images, coded, strict=True):
         height, width, _ = image.shape
-        read = pipeline.read_latent(model, streams, height, width)
+        read = read_latent(model, streams, height, width)
         mismatches += not _same_symbols(read.symbols, symbols)
         there = pipeline.synthesise(model, read.y_hat, quality, height, width, second)
         here = pipeline.synthesise(model, read.y_hat, quality, height, width, first)
@@ -73,7 +74,7 @@ def _pair(model: InferenceModel, images: list[np.ndarray], coded, first: str, se
     return PairResult(first, second, len(images), mismatches, difference)
 
 
-def _same_symbols(read: pipeline.LatentSymbols, coded: pipeline.LatentSymbols) -> bool:
+def _same_symbols(read: LatentSymbols, coded: LatentSymbols) -> bool:
     return all(np.array_equal(getattr(read, name), getattr(coded, name))
                for name in ("z_values", "z_tables", "y_values", "y_tables", "anchor_count"))
 

@@ -111,7 +111,7 @@ class InputSource:
 def run_input(item: FuzzInput, model) -> tuple[str, str]:
     """``(outcome, message)``: ``decoded``, ``parsed`` or the AecError's class name; other
     exceptions propagate."""
-    from aecodec.codec.api import decompress, decompress_with
+    from aecodec.codec.decoding import decompress, decompress_with
 
     try:
         container.unpack(item.data)

@@ -15,7 +15,8 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
 from aecodec.codec.model import ForwardResult, HyperpriorModel
-from aecodec.codec.rate import NUM_LEVELS, position_to_lambda
+from aecodec.codec.quality import NUM_LEVELS
+from aecodec.codec.rate import position_to_lambda
 from aecodec.tools.launch import Launch
 
 GRADIENT_CLIP = 1.0

@@ -17,7 +17,8 @@ import torch
 
 from aecodec.codec.export import FLOAT_PARTS
 from aecodec.codec.model import HyperpriorModel, ModelConfig
-from aecodec.codec.weights import float_context, float_hyper_synthesis, integer_layers_from
+from aecodec.codec.weights import float_context, float_hyper_synthesis
+from aecodec.codec.weights_file import integer_layers_from
 
 
 def model_from_weights(path: Path) -> tuple[HyperpriorModel, int]:

@@ -6,7 +6,8 @@ from PIL import Image
 
 import aecodec
 from aecodec.codec import effort, pipeline
-from aecodec.codec.api import compress_with, decompress_with, prepare
+from aecodec.codec.api import compress_with, prepare
+from aecodec.codec.decoding import decompress_with
 from aecodec.codec.effort_levels import EFFORT_STEPS, MAX_EFFORT, EffortError, check_effort
 
 QUALITY = 60.0

@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from aecodec.codec import pipeline
+from aecodec.codec.latent_coding import read_latent
 
 
 class _InFloat64(torch.nn.Module):
@@ -38,13 +39,13 @@ def streams(tiny_model, image):
 
 
 def _read(model, streams):
-    return pipeline.read_latent(model, streams, 96, 160)
+    return read_latent(model, streams, 96, 160)
 
 
 def _assert_same(first, second):
     for name in ("z_values", "z_tables", "y_values", "y_tables"):
         assert np.array_equal(getattr(first.symbols, name), getattr(second.symbols, name)), name
-    assert torch.equal(first.y_hat, second.y_hat)
+    assert np.array_equal(first.y_hat, second.y_hat)
 
 
 def test_reading_never_runs_the_synthesis(tiny_model, streams):

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from aecodec.bitstream import container
 from aecodec.bitstream.container import SectionType
 from aecodec.bitstream.entropy_coder import encode_symbols
-from aecodec.codec import pipeline
-from aecodec.codec.api import LATENT_SECTIONS
+from aecodec.codec.decoding import LATENT_SECTIONS
+from aecodec.codec.latent_coding import LatentStreams, read_latent
 from aecodec.tools.fuzz import FUZZ_HASH, FuzzInput, InputSource, check, run_input, seed_files
 from aecodec.tools.fuzz_inputs import make_input, parse_layout
 from aecodec.tools.fuzz_report import FuzzConfig, Tally
@@ -95,7 +95,7 @@ def test_latent_beyond_the_coded_range_is_a_stream_error(fuzz_model):
     """A stream whose escapes decode to an absurd latent (2**21) is refused before synthesis."""
     layout = parse_layout(seed_files(fuzz_model)[1])
     header = container.unpack(layout.build()).header
-    read = pipeline.read_latent(fuzz_model, _streams(layout), header.height, header.width).symbols
+    read = read_latent(fuzz_model, _streams(layout), header.height, header.width).symbols
     values = read.y_values.copy()
     values[0] = 1 << 21
     latent = next(section for section in layout.sections if section.kind == SectionType.LATENT)
@@ -107,4 +107,4 @@ def test_latent_beyond_the_coded_range_is_a_stream_error(fuzz_model):
 
 def _streams(layout):
     payloads = {section.kind: section.payload for section in layout.sections}
-    return pipeline.LatentStreams(*(payloads[kind] for kind in LATENT_SECTIONS))
+    return LatentStreams(*(payloads[kind] for kind in LATENT_SECTIONS))

@@ -50,7 +50,7 @@ def test_open_from_a_stream(aec_path):
         assert image.size == (37, 24)
 
 
-def test_opening_does_not_import_torch(aec_path):
+def test_opening_and_decoding_do_not_import_torch(aec_path):
     script = (
         "import sys, aecodec\n"
         "from PIL import Image\n"
@@ -61,7 +61,7 @@ def test_opening_does_not_import_torch(aec_path):
         "print('torch' in sys.modules)\n"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert result.stdout.split("\n")[:2] == ["(37, 24) RGB False", "True"]
+    assert result.stdout.split("\n")[:2] == ["(37, 24) RGB False", "False"]
 
 
 def test_verify(aec_path):

@@ -1,7 +1,8 @@
 import pytest
 import torch
 
-from aecodec.codec.rate import LAMBDA_MAX, LAMBDA_MIN, NUM_LEVELS, GainVectors, position_to_lambda, quality_to_position
+from aecodec.codec.quality import LAMBDA_MAX, LAMBDA_MIN, NUM_LEVELS, quality_to_position
+from aecodec.codec.rate import GainVectors, position_to_lambda
 
 
 def test_quality_maps_monotonically_onto_lambda():

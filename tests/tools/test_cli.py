@@ -2,6 +2,8 @@
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -61,6 +63,16 @@ def test_decompress_default_name_and_format_from_extension(runner, aec, tmp_path
     assert runner.invoke(main, ["decompress", str(aec)]).exit_code == 0
     with Image.open(tmp_path / "photo.png") as image:
         assert image.format == "PNG"
+
+
+def test_decompress_does_not_import_torch(aec, tmp_path):
+    """The command-line decoder starts without torch (seconds on a small CPU)."""
+    script = ("import sys\nfrom aecodec.tools.cli import main\n"
+              f"main(['decompress', {str(aec)!r}, '-o', {str(tmp_path / 'out.png')!r}], standalone_mode=False)\n"
+              "print('torch' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+    assert Image.open(tmp_path / "out.png").size == (56, 40)
 
 
 def test_decompress_refuses_existing_output(runner, aec, png):
@@ -153,10 +165,10 @@ def test_effort_out_of_range_is_a_usage_error(runner, png):
 
 
 def test_cli_defaults_match_the_library():
-    from aecodec.codec import effort_levels, rate
+    from aecodec.codec import effort_levels, quality
     from aecodec.tools import cli
 
-    assert cli.DEFAULT_QUALITY == rate.DEFAULT_QUALITY
+    assert cli.DEFAULT_QUALITY == quality.DEFAULT_QUALITY
     assert (cli.DEFAULT_EFFORT, cli.MAX_EFFORT) == (effort_levels.DEFAULT_EFFORT, effort_levels.MAX_EFFORT)
 
 

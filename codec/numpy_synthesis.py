@@ -1,0 +1,151 @@
+"""The synthesis transform ``g_s`` in NumPy float32, so that decoding on a CPU never imports torch.
+
+It computes what :class:`aecodec.codec.transforms.SynthesisTransform` computes, channels last:
+each stride-2 transposed convolution is four output phases, each a sum of matrix products of
+shifted views of the zero-bordered input with one kernel tap (no im2col copy). Results differ
+from torch's only by float32 rounding; ``g_s`` never chooses a probability table, so this does not
+touch exact decoding. Large images run in the same overlapping tiles as the torch transforms
+(:mod:`aecodec.codec.tile_grid`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from aecodec.codec.tile_grid import STRIDE, TILE, grid
+
+KERNEL = 5
+GDN_BETA_FLOOR = np.float32(1e-6)
+"""Added to ``beta`` as :class:`aecodec.codec.layers.SimplifiedGDN` does."""
+
+
+@dataclass(frozen=True)
+class Deconvolution:
+    """A stride-2, 5×5 transposed convolution: ``taps`` float32 ``[5, 5, in, out]``, ``bias`` ``[out]``."""
+
+    taps: np.ndarray
+    bias: np.ndarray
+
+
+@dataclass(frozen=True)
+class InverseGDN:
+    """``y = x · (beta + |x| @ gamma)`` per position: ``beta`` float32 ``[C]``, ``gamma`` ``[C, C]``."""
+
+    beta: np.ndarray
+    gamma: np.ndarray
+
+
+@dataclass(frozen=True)
+class SynthesisWeights:
+    """``g_s`` as alternating layers: ``deconvolutions[i]`` then ``normalizations[i]``, the last
+    deconvolution (to 3 channels) alone."""
+
+    deconvolutions: list[Deconvolution]
+    normalizations: list[InverseGDN]
+
+
+def synthesis_weights(parameters: dict[str, np.ndarray]) -> SynthesisWeights:
+    """Weights from ``g_s``'s parameters as stored (``"0.weight"`` ``[in, out, 5, 5]``,
+    ``"1.beta_root"``, ``"1.gamma_root"`` ``[C, C, 1, 1]``, ...: the torch module's names)."""
+    deconvolutions, normalizations = [], []
+    index = 0
+    while f"{index}.weight" in parameters:
+        weight = parameters[f"{index}.weight"].astype(np.float32)
+        taps = np.ascontiguousarray(weight.transpose(2, 3, 0, 1))
+        deconvolutions.append(Deconvolution(taps, parameters[f"{index}.bias"].astype(np.float32)))
+        if f"{index + 1}.beta_root" in parameters:
+            beta = np.square(parameters[f"{index + 1}.beta_root"].astype(np.float32)) + GDN_BETA_FLOOR
+            gamma = np.square(parameters[f"{index + 1}.gamma_root"].astype(np.float32)[:, :, 0, 0])
+            normalizations.append(InverseGDN(beta, np.ascontiguousarray(gamma.T)))
+        index += 2
+    if len(deconvolutions) != len(normalizations) + 1:
+        raise ValueError("g_s parameters do not alternate transposed convolutions and GDNs")
+    return SynthesisWeights(deconvolutions, normalizations)
+
+
+def synthesise_pixels(weights: SynthesisWeights, y_hat: np.ndarray, gain: np.ndarray, height: int, width: int,
+                      tile: int = TILE) -> np.ndarray:
+    """``g_s(ŷ * gain)`` for ``y_hat`` float32 ``[M, h, w]`` and ``gain`` ``[M]``, as uint8
+    ``[height, width, 3]`` (cropped). Values overflowing to NaN (only from absurd latents in a
+    corrupted file) become black."""
+    image = np.empty((height, width, 3), dtype=np.uint8)
+    for row, col in grid(y_hat.shape[1], y_hat.shape[2], tile):
+        part = y_hat[:, row.low : row.high, col.low : col.high].transpose(1, 2, 0) * gain.astype(np.float32)
+        pixels = synthesis(weights, np.ascontiguousarray(part, dtype=np.float32))
+        kept = pixels[row.keep.start * STRIDE : row.keep.stop * STRIDE, col.keep.start * STRIDE : col.keep.stop * STRIDE]
+        top, left = row.start * STRIDE, col.start * STRIDE
+        block = image[top : top + kept.shape[0], left : left + kept.shape[1]]
+        block[...] = _to_uint8(kept[: block.shape[0], : block.shape[1]])
+    return image
+
+
+def synthesis(weights: SynthesisWeights, latent: np.ndarray) -> np.ndarray:
+    """Channels-last ``g_s``: float32 ``[h, w, M]`` to ``[16h, 16w, 3]`` (unclamped)."""
+    x = latent
+    for deconvolution, normalization in zip(weights.deconvolutions, weights.normalizations):
+        x = _inverse_gdn(_deconvolve(x, deconvolution), normalization)
+    return _deconvolve(x, weights.deconvolutions[-1])
+
+
+def _phase_taps(phase: int) -> list[tuple[int, int]]:
+    """``(kernel tap, input offset)`` pairs for output ``2q + phase``: input ``q + offset`` meets tap
+    ``2 - 2·offset + phase`` (padding 2, output padding 1)."""
+    offsets = (-1, 0, 1) if phase == 0 else (0, 1)
+    return [(2 - 2 * offset + phase, offset) for offset in offsets]
+
+
+def _deconvolve(x: np.ndarray, layer: Deconvolution) -> np.ndarray:
+    """float32 ``[h, w, in]`` to ``[2h, 2w, out]``.
+
+    The input sits in a zero border one wide (plus a spare row, so every shifted view of ``h``
+    rows of the padded width stays inside); each view is contiguous, its extra two columns per row
+    are dropped after the products. A layer with few outputs (all 25 taps' products no wider than
+    the input: the last one, to 3 channels) multiplies once by every tap, then shifts the results.
+    """
+    height, width, channels = x.shape
+    padded = np.zeros((height + 3, width + 2, channels), dtype=np.float32)
+    padded[1 : height + 1, 1 : width + 1] = x
+    flat = padded.reshape(-1, channels)
+    outputs = layer.bias.shape[0]
+    every_tap = None
+    if KERNEL * KERNEL * outputs <= channels:
+        every_tap = (flat @ layer.taps.transpose(2, 0, 1, 3).reshape(channels, -1)).reshape(-1, KERNEL, KERNEL, outputs)
+    out = np.empty((height, 2, width, 2, outputs), dtype=np.float32)
+    for row_phase, col_phase in itertools.product(range(2), repeat=2):
+        total = _phase_sum(flat, every_tap, layer, (row_phase, col_phase), (height, width + 2))
+        out[:, row_phase, :, col_phase] = total.reshape(height, width + 2, outputs)[:, :width] + layer.bias
+    return out.reshape(2 * height, 2 * width, outputs)
+
+
+def _phase_sum(flat: np.ndarray, every_tap: np.ndarray | None, layer: Deconvolution, phase: tuple[int, int],
+               size: tuple[int, int]) -> np.ndarray:
+    """One output phase ``(row, column)`` before the bias, float32 ``[h · padded width, out]``:
+    the sum over its taps of the input view shifted by the tap's offset, times the tap (or that
+    product's slice of ``every_tap`` ``[positions, 5, 5, out]`` when given). ``flat`` is the
+    bordered input ``[positions, in]``; ``size`` is ``(h, padded width)``."""
+    height, padded_width = size
+    count = height * padded_width
+    total = np.zeros((count, layer.bias.shape[0]), dtype=np.float32)
+    for tap_y, offset_y in _phase_taps(phase[0]):
+        for tap_x, offset_x in _phase_taps(phase[1]):
+            start = (1 + offset_y) * padded_width + 1 + offset_x
+            if every_tap is None:
+                total += flat[start : start + count] @ layer.taps[tap_y, tap_x]
+            else:
+                total += every_tap[start : start + count, tap_y, tap_x]
+    return total
+
+
+def _inverse_gdn(x: np.ndarray, layer: InverseGDN) -> np.ndarray:
+    """float32 ``[h, w, C]``, normalized in place and returned."""
+    flat = x.reshape(-1, x.shape[-1])
+    flat *= np.abs(flat) @ layer.gamma + layer.beta
+    return x
+
+
+def _to_uint8(x: np.ndarray) -> np.ndarray:
+    """Float ``[h, w, 3]`` (about [0, 1]; NaN is black) to uint8."""
+    return np.clip(np.round(np.clip(np.nan_to_num(x, nan=0.0), 0.0, 1.0) * 255.0), 0, 255).astype(np.uint8)

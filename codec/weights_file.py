@@ -1,0 +1,87 @@
+"""Reading an exported weights file (no torch, no pickle): its arrays, its hash, and the integer
+layers and frozen tables stored in it (see :mod:`aecodec.codec.export` for the layout)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from aecodec.bitstream.tables import TableSet
+from aecodec.codec.exact import IntegerConv
+
+HASH_PREFIX_BYTES = 8
+
+
+@dataclass(frozen=True)
+class WeightsFile:
+    """Every array of an exported ``.npz`` by name, and the first ``HASH_PREFIX_BYTES`` of its SHA-256."""
+
+    arrays: dict[str, np.ndarray]
+    weights_hash: bytes
+
+
+def read_weights(path: Path, expected_sha256: str | None = None) -> WeightsFile:
+    """Read an exported ``.npz`` with ``allow_pickle=False``.
+
+    With ``expected_sha256`` (hex), the file's SHA-256 is checked before anything in it is used;
+    a mismatch is a ``ValueError`` naming both digests.
+    """
+    raw = Path(path).read_bytes()
+    digest = hashlib.sha256(raw)
+    if expected_sha256 is not None and digest.hexdigest() != expected_sha256.lower():
+        raise ValueError(f"SHA-256 of {Path(path).name} is {digest.hexdigest()}, expected {expected_sha256} "
+                         "(corrupted or replaced weights; see aecodec.codec.registry)")
+    with np.load(io.BytesIO(raw), allow_pickle=False) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    return WeightsFile(arrays, digest.digest()[:HASH_PREFIX_BYTES])
+
+
+def integer_layers_from(arrays: dict[str, np.ndarray], prefix: str) -> list[IntegerConv]:
+    """The integer layers stored under ``prefix`` (``h_s`` or ``context``) in an exported file's arrays."""
+    layers = []
+    index = 0
+    while f"{prefix}.{index}.weight" in arrays:
+        upsample, before, after = (int(v) for v in arrays[f"{prefix}.{index}.geometry"])
+        layers.append(
+            IntegerConv(
+                weight=arrays[f"{prefix}.{index}.weight"].astype(np.int64),
+                bias=arrays[f"{prefix}.{index}.bias"].astype(np.int64),
+                shift=arrays[f"{prefix}.{index}.shift"].astype(np.int64),
+                upsample=upsample,
+                pad_before=before,
+                pad_after=after,
+            )
+        )
+        index += 1
+    return layers
+
+
+def context_layers_from(arrays: dict[str, np.ndarray]) -> list[IntegerConv]:
+    """The integer checkerboard context; ``ValueError`` for a file without one."""
+    layers = integer_layers_from(arrays, "context")
+    if not layers:
+        raise ValueError("weights file has no checkerboard context (exported by an older aecodec)")
+    return layers
+
+
+def tables_from(arrays: dict[str, np.ndarray], prefix: str) -> TableSet:
+    """The frozen tables stored under ``prefix`` (``z_tables`` or ``y_tables``)."""
+    return TableSet(
+        frequencies=arrays[f"{prefix}.frequencies"].astype(np.int32),
+        offsets=arrays[f"{prefix}.offsets"].astype(np.int32),
+        lengths=arrays[f"{prefix}.lengths"].astype(np.int32),
+    )
+
+
+def float_arrays(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+    """The float32 parameters stored under ``prefix`` (``g_s``, ``g_a``, ...), keyed by the name
+    after the prefix; ``ValueError`` when there are none."""
+    found = {name[len(prefix) + 1 :]: array.astype(np.float32)
+             for name, array in arrays.items() if name.startswith(prefix + ".")}
+    if not found:
+        raise ValueError(f"weights file has no {prefix} parameters (exported by an older aecodec)")
+    return found
