@@ -61,6 +61,18 @@ def _require_directory(directory: Path) -> None:
 
 def _new_file_mode() -> int:
     """The permission bits ``open(path, "w")`` gives a new file under this process's umask."""
+    return 0o666 & ~current_umask()
+
+
+def current_umask() -> int:
+    """This process's umask, read from ``/proc/self/status`` where Linux has it (no change to the
+    process, so safe while other threads create files); elsewhere set to 0 and restored at once."""
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, UnicodeDecodeError, ValueError, IndexError):
+        pass
     umask = os.umask(0)
     os.umask(umask)
-    return 0o666 & ~umask
+    return umask

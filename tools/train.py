@@ -148,7 +148,7 @@ def _checkpoint(out: Path, state: TrainingState, current: Launch, final: bool) -
         if final and current.is_main:
             tqdm.write(f"weights identical on {current.world_size} processes (sha256 {digest})")
     if current.is_main:
-        save_checkpoint(out, state.model, state.optimizer, state.step)
+        save_checkpoint(out, state.model, state.optimizer, state.step, state.optimizer_start)
 
 
 def restore(resume: Path | None, fresh: ModelConfig, device: torch.device) -> TrainingState:
@@ -163,7 +163,7 @@ def restore(resume: Path | None, fresh: ModelConfig, device: torch.device) -> Tr
     model = to_channels_last(model_from_checkpoint(checkpoint, resume), device)
     optimizer = torch.optim.Adam(model.parameters())
     optimizer.load_state_dict(checkpoint["optimizer"])
-    return TrainingState(model, optimizer, int(checkpoint["step"]))
+    return TrainingState(model, optimizer, int(checkpoint["step"]), int(checkpoint.get("optimizer_start", 0)))
 
 
 def model_from_checkpoint(checkpoint: dict, path: Path) -> HyperpriorModel:
@@ -183,12 +183,15 @@ def to_channels_last(model: HyperpriorModel, device: torch.device) -> Hyperprior
     return model.to(device, memory_format=torch.channels_last)
 
 
-def save_checkpoint(path: Path, model: HyperpriorModel, optimizer: torch.optim.Optimizer, step: int) -> None:
-    """Write model, optimizer state, step and config atomically (temporary file, then rename)."""
+def save_checkpoint(path: Path, model: HyperpriorModel, optimizer: torch.optim.Optimizer, step: int,
+                    optimizer_start: int = 0) -> None:
+    """Write model, optimizer state, step, the step the optimizer started at (so a resume inside
+    the warm-up keeps warming up) and config atomically (temporary file, then rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")
     torch.save(
-        {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step, "config": asdict(model.config)},
+        {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step,
+         "optimizer_start": optimizer_start, "config": asdict(model.config)},
         temporary,
     )
     os.replace(temporary, path)

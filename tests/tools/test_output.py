@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from aecodec.tools.output import OutputError, check_target, write_atomically
+from aecodec.tools.output import OutputError, check_target, current_umask, write_atomically
 
 
 def _interrupted(error: BaseException):
@@ -87,6 +87,16 @@ def test_new_file_gets_the_mode_open_would_give(tmp_path, umask_022):
     target = tmp_path / "out.aec"
     write_atomically(target, lambda handle: handle.write(b"new"))
     assert _mode(target) == 0o644
+
+
+@pytest.mark.skipif(os.name != "posix", reason="permission bits are POSIX")
+def test_the_umask_is_read_without_changing_it():
+    previous = os.umask(0o027)
+    try:
+        assert current_umask() == 0o027
+        assert os.umask(0o027) == 0o027
+    finally:
+        os.umask(previous)
 
 
 @pytest.mark.skipif(os.name != "posix", reason="permission bits are POSIX")

@@ -37,6 +37,7 @@ def test_training_continues_from_exported_weights(runner, photo_folder, weights,
     assert result.exit_code == 0, result.output
     state = load_checkpoint(checkpoint)
     assert state["step"] == 125 and state["config"] == {"n": 16, "m": 24}
+    assert state["optimizer_start"] == 123, "a resume inside the warm-up must keep warming up"
 
 
 def test_a_fresh_optimizer_warms_up_from_the_weights_step(weights):
