@@ -142,7 +142,9 @@ def _phase_sum(flat: np.ndarray, every_tap: np.ndarray | None, layer: Deconvolut
 def _inverse_gdn(x: np.ndarray, layer: InverseGDN) -> np.ndarray:
     """float32 ``[h, w, C]``, normalized in place and returned."""
     flat = x.reshape(-1, x.shape[-1])
-    flat *= np.abs(flat) @ layer.gamma + layer.beta
+    norm = np.abs(flat) @ layer.gamma
+    norm += layer.beta
+    flat *= norm
     return x
 
 

@@ -4,7 +4,8 @@ For what training buys (the same images, qualities and machine for every file): 
 every image at each quality through ``compress_with`` and decodes it through ``decompress_with``.
 bpp counts whole ``.aec`` files; PSNR is 8-bit RGB. Besides the curves it reports how the latent's
 bytes split between the anchor half and the context-coded half, and the mean in-process decode
-time per image (this process, ``--threads`` torch threads).
+time per image (this process: the CPU decoder, NumPy with its BLAS's default threads; the encoder
+runs with ``--threads`` torch threads).
 
 Weights exported before the checkerboard context existed are converted on the fly with an
 identity context (:mod:`aecodec.tools.warm_start`), which codes every latent with the
@@ -109,7 +110,8 @@ def _markdown(results: list[WeightsResult], machine: dict, threads: int, count: 
     lines = [
         "# Weights compared on the same images",
         "",
-        f"{count} images; whole-file bpp; 8-bit RGB PSNR; decode time in process, {threads} torch thread(s).",
+        f"{count} images; whole-file bpp; 8-bit RGB PSNR; decode time in process (the NumPy CPU decoder); "
+        f"encoding with {threads} torch thread(s).",
         f"Machine: {machine['processor']}, {machine['cores']} cores, torch {machine['torch']}.",
         "",
         "| weights | step | BD-rate vs first |",
@@ -133,7 +135,7 @@ def _markdown(results: list[WeightsResult], machine: dict, threads: int, count: 
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
 @click.option("--quality", "qualities", type=float, multiple=True, default=QUALITIES, show_default=True)
 @click.option("--limit", type=int, help="Use only the first N images.")
-@click.option("--threads", type=click.IntRange(min=1), default=2, show_default=True)
+@click.option("--threads", type=click.IntRange(min=1), default=2, show_default=True, help="Torch threads (the encoder).")
 def main(images_dir: Path, weights: tuple[Path, ...], out: Path, qualities: tuple[float, ...], limit: int | None,
          threads: int) -> None:
     """Compare weights files on the images in IMAGES_DIR; writes OUT/compare.json and OUT/compare.md."""
