@@ -28,8 +28,9 @@ from aecodec.codec.fixed_point import ACTIVATION_BITS, ACTIVATION_LIMIT, OUTPUT_
 Z_LIMIT = 1 << 12
 HALO_ROWS = 2
 """Hyper-latent rows of context above and below a band (``h_s`` reaches one; see the tests)."""
-BAND_ROWS = 4
-"""Hyper-latent rows per band: 16 latent rows, about 100 MB of int64 output at 8000 pixels wide."""
+BAND_OUTPUT_BYTES = 25 << 20
+"""int64 ``h_s`` output one band keeps: 4 hyper-latent rows (16 latent rows) at 8000 pixels wide,
+about 100 MB with its halo and float64 sums; an image 768 pixels wide is a single band."""
 PARAMETER_LIMIT = (1 << 30) - 1
 """Largest magnitude of a mean or log-scale (units of ``2**-OUTPUT_BITS``); far beyond any real one."""
 CONTEXT_BAND_ROWS = 16
@@ -129,15 +130,19 @@ def _bounded(x: np.ndarray) -> np.ndarray:
 
 
 def hyper_synthesis_bands(z_hat: np.ndarray, layers: list[IntegerConv],
-                          band_rows: int = BAND_ROWS) -> Iterator[tuple[slice, HyperParameters]]:
+                          band_rows: int | None = None) -> Iterator[tuple[slice, HyperParameters]]:
     """:func:`hyper_synthesis` in row bands: ``(output rows, that band's mean and log-scale)``.
 
-    ``z_hat`` is int64 ``[N, h, w]``; ``band_rows`` counts its rows per band. Bands come top to
-    bottom and together equal the whole-image result exactly.
+    ``z_hat`` is int64 ``[N, h, w]``; ``band_rows`` counts its rows per band (by default as many
+    as keep a band's output within ``BAND_OUTPUT_BYTES``: fewer bands recompute fewer halo rows).
+    Bands come top to bottom and together equal the whole-image result exactly.
     """
+    scale = int(np.prod([layer.upsample for layer in layers]))
+    if band_rows is None:
+        row_bytes = layers[-1].weight.shape[0] * scale * scale * z_hat.shape[2] * np.dtype(np.int64).itemsize
+        band_rows = max(1, BAND_OUTPUT_BYTES // max(row_bytes, 1))
     if band_rows < 1:
         raise ValueError("band_rows must be positive")
-    scale = int(np.prod([layer.upsample for layer in layers]))
     height = z_hat.shape[1]
     for start in range(0, height, band_rows):
         stop = min(start + band_rows, height)
@@ -151,24 +156,28 @@ def _accumulate(x: np.ndarray, layer: IntegerConv) -> np.ndarray:
     """Exact integer convolution plus bias: int64 ``[in, h, w]`` to int64 ``[out, h', w']``.
 
     The result of zero insertion (``layer.upsample``), padding and a stride-1 correlation, computed
-    per output phase from only the taps that land on real inputs.
+    per output phase from only the taps that land on real inputs. The input is zero-bordered and
+    flattened row by row, so a tap's shifted window is a plain slice (no copy) over the bordered
+    width; the border columns of each product are dropped once the phase is summed.
     """
     out_channels, in_channels, kernel, _ = layer.weight.shape
     out_h, out_w = _output_length(x.shape[1], layer), _output_length(x.shape[2], layer)
-    source = np.pad(x, ((0, 0), (kernel, kernel), (kernel, kernel))).astype(np.float64)
+    source = np.pad(x, ((0, 0), (kernel, kernel + 1), (kernel, kernel))).astype(np.float64)
+    width = source.shape[2]
+    flat = source.reshape(in_channels, -1)
     weight = layer.weight.astype(np.float64)
-    sums = np.zeros((out_channels, out_h, out_w), dtype=np.float64)
+    sums = np.empty((out_channels, out_h, out_w), dtype=np.float64)
     live = np.any(layer.weight != 0, axis=(0, 1))
     for row_phase, rows, row_taps in _phases(x.shape[1], layer):
         for col_phase, cols, col_taps in _phases(x.shape[2], layer):
-            target = sums[:, row_phase :: layer.upsample, col_phase :: layer.upsample]
+            phase = np.zeros((out_channels, rows * width), dtype=np.float64)
             for tap_y, offset_y in row_taps:
                 for tap_x, offset_x in col_taps:
-                    if not live[tap_y, tap_x]:
-                        continue
-                    top, left = kernel + offset_y, kernel + offset_x
-                    window = source[:, top : top + rows, left : left + cols].reshape(in_channels, -1)
-                    target += np.matmul(weight[:, :, tap_y, tap_x], window).reshape(out_channels, rows, cols)
+                    if live[tap_y, tap_x]:
+                        start = (kernel + offset_y) * width + kernel + offset_x
+                        phase += weight[:, :, tap_y, tap_x] @ flat[:, start : start + rows * width]
+            target = sums[:, row_phase :: layer.upsample, col_phase :: layer.upsample]
+            target[...] = phase.reshape(out_channels, rows, width)[:, :, :cols]
     return sums.astype(np.int64) + layer.bias[:, None, None]
 
 

@@ -18,6 +18,9 @@ import numpy as np
 from aecodec.codec.tile_grid import STRIDE, TILE, grid
 
 KERNEL = 5
+CHUNK = 4096
+"""Output positions summed at a time (4096 × 128 float32 is 2 MB): about twice as fast as whole
+phases on a 2-core AVX2 CPU for 1024-pixel tiles."""
 GDN_BETA_FLOOR = np.float32(1e-6)
 """Added to ``beta`` as :class:`aecodec.codec.layers.SimplifiedGDN` does."""
 
@@ -114,29 +117,31 @@ def _deconvolve(x: np.ndarray, layer: Deconvolution) -> np.ndarray:
     if KERNEL * KERNEL * outputs <= channels:
         every_tap = (flat @ layer.taps.transpose(2, 0, 1, 3).reshape(channels, -1)).reshape(-1, KERNEL, KERNEL, outputs)
     out = np.empty((height, 2, width, 2, outputs), dtype=np.float32)
+    total = np.empty((height * (width + 2), outputs), dtype=np.float32)
     for row_phase, col_phase in itertools.product(range(2), repeat=2):
-        total = _phase_sum(flat, every_tap, layer, (row_phase, col_phase), (height, width + 2))
-        out[:, row_phase, :, col_phase] = total.reshape(height, width + 2, outputs)[:, :width] + layer.bias
+        _phase_sum(flat, every_tap, layer, (row_phase, col_phase), width + 2, total)
+        np.add(total.reshape(height, width + 2, outputs)[:, :width], layer.bias, out=out[:, row_phase, :, col_phase])
     return out.reshape(2 * height, 2 * width, outputs)
 
 
 def _phase_sum(flat: np.ndarray, every_tap: np.ndarray | None, layer: Deconvolution, phase: tuple[int, int],
-               size: tuple[int, int]) -> np.ndarray:
-    """One output phase ``(row, column)`` before the bias, float32 ``[h · padded width, out]``:
-    the sum over its taps of the input view shifted by the tap's offset, times the tap (or that
-    product's slice of ``every_tap`` ``[positions, 5, 5, out]`` when given). ``flat`` is the
-    bordered input ``[positions, in]``; ``size`` is ``(h, padded width)``."""
-    height, padded_width = size
-    count = height * padded_width
-    total = np.zeros((count, layer.bias.shape[0]), dtype=np.float32)
-    for tap_y, offset_y in _phase_taps(phase[0]):
-        for tap_x, offset_x in _phase_taps(phase[1]):
-            start = (1 + offset_y) * padded_width + 1 + offset_x
+               padded_width: int, total: np.ndarray) -> None:
+    """One output phase ``(row, column)`` before the bias, into ``total`` float32
+    ``[h · padded_width, out]`` (overwritten; one buffer serves every phase, which saves the page
+    faults of fresh ones): the sum over its taps of the input view shifted by the tap's offset,
+    times the tap (or that product's slice of ``every_tap`` ``[positions, 5, 5, out]`` when
+    given). ``flat`` is the bordered input ``[positions, in]``. Runs ``CHUNK`` positions at a
+    time, so each block of the sum stays in cache while every tap adds to it."""
+    shifts = [(tap_y, tap_x, (1 + offset_y) * padded_width + 1 + offset_x)
+              for tap_y, offset_y in _phase_taps(phase[0]) for tap_x, offset_x in _phase_taps(phase[1])]
+    total.fill(0.0)
+    for first in range(0, total.shape[0], CHUNK):
+        block = total[first : first + CHUNK]
+        for tap_y, tap_x, start in shifts:
             if every_tap is None:
-                total += flat[start : start + count] @ layer.taps[tap_y, tap_x]
+                block += flat[start + first : start + first + block.shape[0]] @ layer.taps[tap_y, tap_x]
             else:
-                total += every_tap[start : start + count, tap_y, tap_x]
-    return total
+                block += every_tap[start + first : start + first + block.shape[0], tap_y, tap_x]
 
 
 def _inverse_gdn(x: np.ndarray, layer: InverseGDN) -> np.ndarray:
