@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from aecodec.codec.checkerboard import anchor_mask
-from aecodec.codec.decoder import decoder_gain
+from aecodec.codec.decoder import pixels_from_latent
 from aecodec.codec.exact import Z_LIMIT, apply_context, table_indexes
 from aecodec.codec.fixed_point import OUTPUT_BITS
 from aecodec.codec.latent_coding import (
@@ -33,7 +33,6 @@ from aecodec.codec.latent_coding import (
     read_latent,
     table_dtype,
 )
-from aecodec.codec.numpy_synthesis import synthesise_pixels
 from aecodec.codec.quality import quality_to_position
 from aecodec.codec.rate import interpolate_levels
 from aecodec.codec.tiling import TILE, analyse_tiles, synthesise_tiles
@@ -117,9 +116,7 @@ def decoded_pixels(model: InferenceModel, y_hat: np.ndarray, quality: float, hei
     must pick the same one."""
     if torch.device(device).type != "cpu":
         return synthesise(model, y_hat, quality, height, width, device)
-    decoder = model.decoder
-    gain = decoder_gain(decoder.log_decoder_gain, quality)
-    return synthesise_pixels(decoder.synthesis, y_hat, gain, height, width)
+    return pixels_from_latent(model.decoder, y_hat, quality, height, width)
 
 
 def decode(model: InferenceModel, streams: LatentStreams, quality: float, height: int, width: int,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import functools
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,44 +12,62 @@ from torch.nn.utils import parametrize
 
 from aecodec.bitstream.tables import TableSet
 from aecodec.codec.context import CheckerboardContext
-from aecodec.codec.decoder import DecoderModel
+from aecodec.codec.decoder import DecoderModel, decoder_from
 from aecodec.codec.entropy_models import FactorizedDensity
 from aecodec.codec.exact import IntegerConv
 from aecodec.codec.fixed_point import ACTIVATION_BITS
-from aecodec.codec.numpy_synthesis import synthesis_weights
 from aecodec.codec.transforms import AnalysisTransform, HyperAnalysis, HyperSynthesis, SynthesisTransform
-from aecodec.codec.weights_file import context_layers_from, float_arrays, integer_layers_from, read_weights, tables_from
+from aecodec.codec.weights_file import float_arrays, read_weights
 
 
 @dataclass(frozen=True)
 class InferenceModel:
-    """What encoding and decoding need: float transforms, gains, exact ``h_s`` and frozen tables,
-    plus the factorized prior ``z_prior`` that encoder-side refinement differentiates.
-
-    ``log_encoder_gain``/``log_decoder_gain`` are float32 ``[L, M]``; ``scale_thresholds`` int64
-    ``[S - 1]``; ``weights_hash`` is the first bytes of the SHA-256 of the weights file.
+    """What encoding needs besides the decoder: float ``g_a``, ``h_a`` and ``g_s`` (torch, for the
+    effort search and GPU decoding), the encoder gains ``log_encoder_gain`` float32 ``[L, M]`` and
+    the factorized prior ``z_prior`` that encoder-side refinement differentiates; plus ``decoder``,
+    the torch-free :class:`~aecodec.codec.decoder.DecoderModel` read from the same file, whose
+    exact layers, tables, gains and hash the properties below hand on.
     """
 
     g_a: AnalysisTransform
     g_s: SynthesisTransform
     h_a: HyperAnalysis
     log_encoder_gain: torch.Tensor
-    log_decoder_gain: torch.Tensor
-    hyper_layers: list[IntegerConv]
-    context_layers: list[IntegerConv]
-    z_tables: TableSet
-    y_tables: TableSet
-    scale_thresholds: np.ndarray
-    weights_hash: bytes
     z_prior: FactorizedDensity
+    decoder: DecoderModel
 
-    @functools.cached_property
-    def decoder(self) -> DecoderModel:
-        """The torch-free decoder of these weights (NumPy ``g_s``), made once per model."""
-        parameters = {name: tensor.numpy() for name, tensor in self.g_s.state_dict().items()}
-        return DecoderModel(synthesis_weights(parameters), self.log_decoder_gain.numpy(), self.hyper_layers,
-                            self.context_layers, self.z_tables, self.y_tables, self.scale_thresholds,
-                            self.weights_hash)
+    def with_decoder(self, **changes: object) -> InferenceModel:
+        """This model with some of its decoder's fields replaced (``weights_hash``, ``context_layers``, ...)."""
+        return dataclasses.replace(self, decoder=dataclasses.replace(self.decoder, **changes))
+
+    @property
+    def log_decoder_gain(self) -> torch.Tensor:
+        """The decoder gains' table float32 ``[L, M]`` as a tensor (shares the decoder's memory)."""
+        return torch.from_numpy(self.decoder.log_decoder_gain)
+
+    @property
+    def hyper_layers(self) -> list[IntegerConv]:
+        return self.decoder.hyper_layers
+
+    @property
+    def context_layers(self) -> list[IntegerConv]:
+        return self.decoder.context_layers
+
+    @property
+    def z_tables(self) -> TableSet:
+        return self.decoder.z_tables
+
+    @property
+    def y_tables(self) -> TableSet:
+        return self.decoder.y_tables
+
+    @property
+    def scale_thresholds(self) -> np.ndarray:
+        return self.decoder.scale_thresholds
+
+    @property
+    def weights_hash(self) -> bytes:
+        return self.decoder.weights_hash
 
 
 def load_inference_model(path: Path, expected_sha256: str | None = None) -> InferenceModel:
@@ -66,14 +84,8 @@ def load_inference_model(path: Path, expected_sha256: str | None = None) -> Infe
         g_s=_float_module(SynthesisTransform(n, m), arrays, "g_s"),
         h_a=_float_module(HyperAnalysis(n, m), arrays, "h_a"),
         log_encoder_gain=torch.from_numpy(arrays["gains.log_encoder"]),
-        log_decoder_gain=torch.from_numpy(arrays["gains.log_decoder"]),
-        hyper_layers=integer_layers_from(arrays, "h_s"),
-        context_layers=context_layers_from(arrays),
-        z_tables=tables_from(arrays, "z_tables"),
-        y_tables=tables_from(arrays, "y_tables"),
-        scale_thresholds=arrays["scale_thresholds"].astype(np.int64),
-        weights_hash=weights.weights_hash,
         z_prior=_float_module(FactorizedDensity(n), arrays, "z_prior"),
+        decoder=decoder_from(weights),
     )
 
 

@@ -47,7 +47,7 @@ def tiny_model(directory: Path):
     torch.manual_seed(0)
     path = directory / "tiny.npz"
     save_weights(HyperpriorModel(ModelConfig(n=16, m=24)).eval(), path)
-    return dataclasses.replace(load_inference_model(path), weights_hash=FUZZ_HASH)
+    return load_inference_model(path).with_decoder(weights_hash=FUZZ_HASH)
 
 
 def seed_files(model) -> list[bytes]:

@@ -1,7 +1,6 @@
 """Hostile files end in an image or a one-line AecError: the fuzz corpus, a seeded slice of the
 fuzzer and hypothesis-driven mutations (see ``python -m aecodec.tools.fuzz``)."""
 
-import dataclasses
 import json
 from pathlib import Path
 
@@ -26,7 +25,7 @@ FUZZ_PIXELS = FuzzConfig(inputs=0).max_pixels
 @pytest.fixture(scope="module")
 def fuzz_model(tiny_model):
     """The fuzzer's model: the tests' tiny model under the fixed hash its files carry."""
-    return dataclasses.replace(tiny_model, weights_hash=FUZZ_HASH)
+    return tiny_model.with_decoder(weights_hash=FUZZ_HASH)
 
 
 @pytest.fixture(scope="module")

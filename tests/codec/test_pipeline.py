@@ -29,7 +29,7 @@ def test_the_context_changes_the_non_anchor_tables(tiny_model, x):
     symbols = pipeline.analyse(tiny_model, x, 60.0)
     quantized = pipeline.quantize(tiny_model, pipeline.analysis_latents(tiny_model, x, 60.0))
     assert np.array_equal(quantized.symbols.y_values, symbols.y_values)
-    hyper_only = dataclasses.replace(tiny_model, context_layers=_identity(tiny_model.context_layers))
+    hyper_only = tiny_model.with_decoder(context_layers=_identity(tiny_model.context_layers))
     plain = pipeline.analyse(hyper_only, x, 60.0)
     anchors = slice(0, symbols.anchor_count)
     assert np.array_equal(plain.y_tables[anchors], symbols.y_tables[anchors])
