@@ -34,12 +34,13 @@ from aecodec.codec import pipeline
 from aecodec.codec.context import CheckerboardContext, coding_parameters
 from aecodec.codec.effort_levels import DEFAULT_EFFORT, EFFORT_STEPS, EffortError, check_effort
 from aecodec.codec.entropy_models import SCALE_MIN, FactorizedDensity, gaussian_likelihood
+from aecodec.codec.float_layers import float_context, float_hyper_synthesis
 from aecodec.codec.latent_coding import LATENT_STRIDE, LatentStreams, code, latent_size
 from aecodec.codec.precision import native_bfloat16
 from aecodec.codec.quality import quality_to_position
 from aecodec.codec.rate import position_to_lambda
 from aecodec.codec.transforms import HyperSynthesis, SynthesisTransform
-from aecodec.codec.weights import InferenceModel, float_context, float_hyper_synthesis
+from aecodec.codec.weights import InferenceModel
 
 LEARNING_RATE = 0.02
 """Adam step size for ``y``, in quantization bins."""

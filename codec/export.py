@@ -7,6 +7,7 @@ log-scale thresholds. Nothing that chooses a probability is recomputed from floa
 
 from __future__ import annotations
 
+import hashlib
 import math
 from pathlib import Path
 
@@ -54,6 +55,14 @@ def save_weights(model: HyperpriorModel, path: Path, step: int = 0) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as handle:
         np.savez(handle, **export_arrays(model, step))
+
+
+def record_sha256(weights: Path) -> Path:
+    """Write ``<stem>.sha256`` beside ``weights`` (``sha256sum`` format) and return its path."""
+    digest = hashlib.sha256(weights.read_bytes()).hexdigest()
+    target = weights.with_suffix(".sha256")
+    target.write_text(f"{digest}  {weights.name}\n", encoding="ascii")
+    return target
 
 
 def integer_layers(modules: nn.ModuleList, input_bits: int) -> list[IntegerConv]:

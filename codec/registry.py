@@ -12,7 +12,6 @@ replacing a weights file, record the new hash with ``aecodec export ... -o weigh
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,14 +64,6 @@ class RegisteredModel:
         if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
             raise WeightsIntegrityError(f"{self.checksum_path} does not hold a SHA-256 hex digest")
         return digest
-
-
-def record_sha256(weights: Path) -> Path:
-    """Write ``<stem>.sha256`` beside ``weights`` (``sha256sum`` format) and return its path."""
-    digest = hashlib.sha256(weights.read_bytes()).hexdigest()
-    target = weights.with_suffix(".sha256")
-    target.write_text(f"{digest}  {weights.name}\n", encoding="ascii")
-    return target
 
 
 MODELS = {2: RegisteredModel(2, "checkerboard-gain-128x192-v1", "checkerboard-gain-128x192-v1.npz")}

@@ -186,7 +186,11 @@ def info(input_path: Path, as_json: bool) -> None:
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Checkpoint to write.")
 @click.option("--resume", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Checkpoint to continue from, or exported weights (.npz, e.g. the shipped ones) to warm-start from.")
-@click.option("--steps", default=40000, show_default=True, help="Total steps to reach, counted across resumes.")
+@click.option("--steps", type=click.IntRange(min=1), default=None,
+              help="Total steps to reach, counted across resumes  [default: 40000].")
+@click.option("--minutes", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Train for this much wall-clock time instead of --steps: the first steps are timed and "
+                   "fix the last step (printed); the learning rate then decays over the whole run.")
 @click.option("--batch-size", default=8, show_default=True, help="Global batch, split evenly across torchrun processes.")
 @click.option("--crop", default=128, show_default=True, help="Square crop side in pixels (a multiple of 64).")
 @click.option("--lr", "learning_rate", default=3e-4, show_default=True, help="Peak learning rate.")
@@ -195,14 +199,17 @@ def info(input_path: Path, as_json: bool) -> None:
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True,
               help="Under torchrun, cuda means GPU LOCAL_RANK of each machine.")
 @click.option("--fp32", is_flag=True, help="Disable bfloat16 mixed precision (off anyway where the device lacks native bfloat16).")
-@click.option("--compile", "compile_step", is_flag=True, help="Compile the training step with torch.compile (for GPUs).")
+@click.option("--compile/--no-compile", "compile_step", default=False, show_default=True,
+              help="Compile the training step with torch.compile (for GPUs).")
 @click.option("--threads", type=click.IntRange(min=0), default=0, show_default=True,
               help="CPU threads per process; 0 keeps OMP_NUM_THREADS or shares the cores among local processes.")
 @click.option("--channels", type=(int, int), default=(128, 192), show_default=True,
               help="Transform and latent widths N M of a new model (a resumed run keeps its own).")
-def train(data_dir: Path, out: Path, resume: Path | None, steps: int, batch_size: int, crop: int,
-          learning_rate: float, decay_steps: int | None, device: str, fp32: bool, compile_step: bool, threads: int,
-          channels: tuple[int, int]) -> None:
+@click.option("--checkpoint-every", type=click.IntRange(min=1), default=250, show_default=True,
+              help="Steps between checkpoints (the last step always writes one).")
+def train(data_dir: Path, out: Path, resume: Path | None, steps: int | None, minutes: float | None, batch_size: int,
+          crop: int, learning_rate: float, decay_steps: int | None, device: str, fp32: bool, compile_step: bool,
+          threads: int, channels: tuple[int, int], checkpoint_every: int) -> None:
     """Train the model on the photos in DATA_DIR, writing resumable checkpoints to --out.
 
     Runs as one process, or as each of several under torchrun (DistributedDataParallel):
@@ -216,8 +223,13 @@ def train(data_dir: Path, out: Path, resume: Path | None, steps: int, batch_size
 
     if crop % 64:
         raise click.BadParameter("must be a multiple of 64", param_hint="--crop")
-    config = TrainConfig(steps=steps, batch_size=batch_size, crop=crop, learning_rate=learning_rate, decay_steps=decay_steps,
-                         mixed_precision=not fp32, compile=compile_step, model=ModelConfig(*channels))
+    if steps is not None and minutes is not None:
+        raise click.BadParameter("give --steps or --minutes, not both", param_hint="--minutes")
+    if steps is None and minutes is None:
+        steps = TrainConfig.steps
+    config = TrainConfig(steps=steps, minutes=minutes, batch_size=batch_size, crop=crop, learning_rate=learning_rate,
+                         decay_steps=decay_steps, checkpoint_every=checkpoint_every, mixed_precision=not fp32,
+                         compile=compile_step, model=ModelConfig(*channels))
     try:
         with launch(device, threads) as current:
             run_training(data_dir, out, resume, config, current)

@@ -232,8 +232,7 @@ def export_checkpoint(checkpoint: Path, target: Path, force: bool) -> None:
 
     import numpy as np_module
 
-    from aecodec.codec.export import export_arrays
-    from aecodec.codec.registry import record_sha256
+    from aecodec.codec.export import export_arrays, record_sha256
     from aecodec.tools.train import load_checkpoint, model_from_checkpoint
 
     check_target(target, force)

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import asdict, dataclass
+import time
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,8 @@ from tqdm import tqdm
 from aecodec.codec.model import HyperpriorModel, ModelConfig
 from aecodec.codec.precision import native_bfloat16
 from aecodec.tools.dataset import CropSampler
-from aecodec.tools.launch import Launch, check_replicas
+from aecodec.tools.launch import Launch, check_replicas, share
+from aecodec.tools.time_budget import TimeBudget
 from aecodec.tools.training_step import StepStats, build_objective, optimize_step, random_positions
 from aecodec.tools.warm_start import model_from_weights
 
@@ -34,11 +36,13 @@ SHOW_EVERY = 10
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """What a run does; ``steps`` is the total to reach, counted across resumes; ``batch_size`` is
-    the global batch over all processes. The learning rate decays over the last ``decay_steps``
-    steps, or over the last ``decay_fraction`` of ``steps`` when that is not given."""
+    """What a run does; ``steps`` is the total to reach, counted across resumes, or ``None`` when
+    ``minutes`` of wall clock set it once the first steps are timed (see
+    :mod:`aecodec.tools.time_budget`); ``batch_size`` is the global batch over all processes. The
+    learning rate decays over the last ``decay_steps`` steps, or over the last ``decay_fraction``
+    of ``steps`` when that is not given (over the whole run, for a run set by ``minutes``)."""
 
-    steps: int = 40000
+    steps: int | None = 40000
     batch_size: int = 8
     crop: int = 128
     learning_rate: float = 3e-4
@@ -50,7 +54,12 @@ class TrainConfig:
     mixed_precision: bool = True
     compile: bool = False
     seed: int = 0
+    minutes: float | None = None
     model: ModelConfig = ModelConfig()
+
+    def __post_init__(self) -> None:
+        if (self.steps is None) == (self.minutes is None):
+            raise ValueError("a run needs either a number of steps or a time budget, not both")
 
 
 @dataclass
@@ -67,8 +76,11 @@ class TrainingState:
 def learning_rate(step: int, config: TrainConfig, optimizer_start: int = 0) -> float:
     """Constant, then cosine decay to ``final_learning_rate`` over the last part, scaled by a
     linear warm-up over the ``warmup_steps`` after ``optimizer_start``, the step at which Adam's
-    moments started from zero (0 for a new model, the weights' step for a resume from ``.npz``)."""
+    moments started from zero (0 for a new model, the weights' step for a resume from ``.npz``).
+    While a time-budgeted run has no end step yet, there is no decay."""
     warmup = min(1.0, (step - optimizer_start + 1) / config.warmup_steps)
+    if config.steps is None:
+        return config.learning_rate * warmup
     decay_start = decay_start_step(config)
     if step < decay_start:
         return config.learning_rate * warmup
@@ -78,7 +90,7 @@ def learning_rate(step: int, config: TrainConfig, optimizer_start: int = 0) -> f
 
 
 def decay_start_step(config: TrainConfig) -> int:
-    """The step at which the cosine decay of the learning rate begins."""
+    """The step at which the cosine decay of the learning rate begins (``config.steps`` set)."""
     if config.decay_steps is not None:
         return max(0, config.steps - config.decay_steps)
     return int(config.steps * (1 - config.decay_fraction))
@@ -99,7 +111,9 @@ def rank_seeds(seed: int, rank: int, step: int) -> tuple[np.random.SeedSequence,
 
 
 def train(data_dir: Path, out: Path, resume: Path | None, config: TrainConfig, current: Launch) -> Path:
-    """Train (or continue training) in this process and write checkpoints to ``out``; returns ``out``."""
+    """Train (or continue training) in this process and write checkpoints to ``out``; returns ``out``.
+    A time budget (``config.minutes``) counts from this call, loading included."""
+    started = time.monotonic()
     batch = local_batch_size(config.batch_size, current.world_size)
     torch.manual_seed(config.seed)
     state = restore(resume, config.model, current.device)
@@ -108,15 +122,42 @@ def train(data_dir: Path, out: Path, resume: Path | None, config: TrainConfig, c
     torch.manual_seed(noise_seed)
     objective = build_objective(state.model, use_bfloat16(config, current), config.compile, current)
     state.model.train()
+    budget = None if config.minutes is None else TimeBudget(config.minutes * 60, state.step, started)
     with tqdm(total=config.steps, initial=state.step, unit="step", dynamic_ncols=True, disable=not current.is_main) as progress:
-        while state.step < config.steps:
+        while config.steps is None or state.step < config.steps:
             metrics = _step(objective, state, sampler, batch, config)
             progress.update(1)
+            if budget is not None and budget.wants_time(state.step):
+                config = _follow_budget(budget, state.step, config, current, progress)
             if state.step % SHOW_EVERY == 0 or current.device.type == "cpu":
                 progress.set_postfix(_postfix(StepStats.read(metrics)))
             if state.step % config.checkpoint_every == 0 or state.step == config.steps:
                 _checkpoint(out, state, current, final=state.step == config.steps)
     return out
+
+
+def budgeted(config: TrainConfig, first_step: int, end_step: int) -> TrainConfig:
+    """``config`` with its end fixed at ``end_step``; unless ``decay_steps`` was given, the cosine
+    decay covers the whole run, from ``first_step``."""
+    decay_steps = config.decay_steps if config.decay_steps is not None else max(1, end_step - first_step)
+    return replace(config, steps=end_step, decay_steps=decay_steps, minutes=None)
+
+
+def _follow_budget(budget: TimeBudget, step: int, config: TrainConfig, current: Launch, progress: tqdm) -> TrainConfig:
+    """Read the clock after ``step`` (once the device has finished it); once the probe is over,
+    the config ending where rank 0's plan says."""
+    if current.device.type == "cuda":
+        torch.cuda.synchronize(current.device)
+    end_step = budget.observe(step, time.monotonic())
+    if end_step is None:
+        return config
+    if current.distributed:
+        end_step = int(share(current, "end-step", str(end_step))[0])
+    progress.total = end_step
+    progress.refresh()
+    if current.is_main:
+        tqdm.write(f"{budget.steps_per_second:.2f} steps/s: the {config.minutes:g}-minute budget ends this run at step {end_step}")
+    return budgeted(config, budget.first_step, end_step)
 
 
 def use_bfloat16(config: TrainConfig, current: Launch) -> bool:

@@ -16,8 +16,8 @@ import numpy as np
 import torch
 
 from aecodec.codec.export import FLOAT_PARTS
+from aecodec.codec.float_layers import float_context, float_hyper_synthesis
 from aecodec.codec.model import HyperpriorModel, ModelConfig
-from aecodec.codec.weights import float_context, float_hyper_synthesis
 from aecodec.codec.weights_file import integer_layers_from
 
 

@@ -6,7 +6,7 @@ from aecodec.codec.context import CheckerboardContext, anchor_mask
 from aecodec.codec.exact import HyperParameters, apply_context
 from aecodec.codec.export import integer_layers
 from aecodec.codec.fixed_point import ACTIVATION_BITS, OUTPUT_BITS
-from aecodec.codec.weights import float_context
+from aecodec.codec.float_layers import float_context
 
 M = 24
 

@@ -5,7 +5,8 @@ import hashlib
 import pytest
 
 from aecodec.codec import registry
-from aecodec.codec.registry import DEFAULT_MODEL_ID, MODELS, UnknownModelError, WeightsIntegrityError, load_model, record_sha256
+from aecodec.codec.export import record_sha256, save_weights
+from aecodec.codec.registry import DEFAULT_MODEL_ID, MODELS, UnknownModelError, WeightsIntegrityError, load_model
 from aecodec.codec.weights import load_inference_model
 
 
@@ -16,8 +17,6 @@ def test_shipped_weights_match_their_recorded_hash():
 
 @pytest.fixture
 def weights_dir(tmp_path, monkeypatch, tiny_trained_model):
-    from aecodec.codec.export import save_weights
-
     save_weights(tiny_trained_model, tmp_path / f"{MODELS[DEFAULT_MODEL_ID].name}.npz")
     monkeypatch.setattr(registry, "WEIGHTS_DIR", tmp_path)
     load_model.cache_clear()

@@ -1,5 +1,8 @@
-"""Training on a tiny folder of synthetic photos: checkpoints, resume, export."""
+"""Training on a tiny folder of synthetic photos: checkpoints, resume, export, time budgets."""
 
+import subprocess
+import sys
+from dataclasses import replace
 
 import pytest
 from click.testing import CliRunner
@@ -7,7 +10,8 @@ from click.testing import CliRunner
 from aecodec.codec.weights import load_inference_model
 from aecodec.tools.cli import main
 from aecodec.tools.launch import Launch
-from aecodec.tools.train import TrainConfig, learning_rate, load_checkpoint, use_bfloat16
+from aecodec.tools.time_budget import PROBE_STEPS
+from aecodec.tools.train import TrainConfig, budgeted, learning_rate, load_checkpoint, use_bfloat16
 
 
 def test_train_resume_and_export(photo_folder, tmp_path):
@@ -70,3 +74,51 @@ def test_mixed_precision_only_where_bfloat16_is_native(monkeypatch, capsys, nati
     assert use_bfloat16(TrainConfig(mixed_precision=False), cpu) is False
     captured = capsys.readouterr()
     assert ("no native bfloat16" in captured.out + captured.err) is not native
+
+
+def test_a_time_budget_fixes_the_last_step_after_the_probe(photo_folder, tmp_path):
+    checkpoint = tmp_path / "run.ckpt"
+    arguments = ["train", str(photo_folder), "--out", str(checkpoint), "--batch-size", "2", "--crop", "64",
+                 "--device", "cpu", "--channels", "16", "24", "--checkpoint-every", "1000"]
+    result = CliRunner().invoke(main, [*arguments, "--minutes", "0.001"])
+    assert result.exit_code == 0, result.output
+    assert f"budget ends this run at step {PROBE_STEPS}" in result.output
+    assert load_checkpoint(checkpoint)["step"] == PROBE_STEPS
+    both = CliRunner().invoke(main, [*arguments, "--minutes", "1", "--steps", "10"])
+    assert both.exit_code == 2 and "not both" in both.output
+
+
+def test_a_budgeted_run_decays_over_all_of_itself_unless_told():
+    waiting = TrainConfig(steps=None, minutes=5.0, warmup_steps=100, learning_rate=1e-3, final_learning_rate=1e-5)
+    assert learning_rate(1050, waiting, optimizer_start=1000) == pytest.approx(1e-3 * 51 / 100)
+    assert learning_rate(5000, waiting, optimizer_start=1000) == pytest.approx(1e-3)
+    planned = budgeted(waiting, first_step=1000, end_step=3000)
+    assert (planned.steps, planned.decay_steps, planned.minutes) == (3000, 2000, None)
+    assert learning_rate(2000, planned, optimizer_start=1000) == pytest.approx((1e-3 + 1e-5) / 2)
+    assert budgeted(replace(waiting, decay_steps=500), 1000, 3000).decay_steps == 500
+    with pytest.raises(ValueError, match="not both"):
+        TrainConfig(steps=10, minutes=1.0)
+    with pytest.raises(ValueError, match="not both"):
+        TrainConfig(steps=None)
+
+
+def test_training_and_export_need_no_entropy_coder(photo_folder, tmp_path):
+    """A GPU machine without constriction can train and export: the import of it is refused."""
+    script = (
+        "import sys\n"
+        "class Refuse:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] == 'constriction':\n"
+        "            raise ImportError(name)\n"
+        "sys.meta_path.insert(0, Refuse())\n"
+        "from aecodec.tools.cli import main\n"
+        "main(sys.argv[1:])\n"
+    )
+    checkpoint, weights = tmp_path / "run.ckpt", tmp_path / "w.npz"
+    run = [sys.executable, "-c", script]
+    subprocess.run([*run, "train", str(photo_folder), "--out", str(checkpoint), "--steps", "2", "--batch-size", "2",
+                    "--crop", "64", "--device", "cpu", "--channels", "16", "24"], check=True, capture_output=True)
+    subprocess.run([*run, "export", str(checkpoint), "-o", str(weights)], check=True, capture_output=True)
+    subprocess.run([*run, "train", str(photo_folder), "--out", str(checkpoint), "--resume", str(weights),
+                    "--steps", "3", "--batch-size", "2", "--crop", "64", "--device", "cpu"], check=True, capture_output=True)
+    assert load_checkpoint(checkpoint)["step"] == 3

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# One time-budgeted training cycle on a GPU machine whose python3 has torch, numpy, Pillow, click
+# and tqdm but neither aecodec nor constriction installed: continue the shipped weights for
+# MINUTES of wall clock (compilation included), export them, and leave in OUT_DIR the training log
+# and the exported weights in 15 MiB parts (rejoin: cat OUT_DIR/weights.npz.part-* > weights.npz).
+#
+#   tools/train_on_gpu.sh DATA_DIR MINUTES OUT_DIR [more `aecodec train` options]
+#
+# Options after OUT_DIR come last and so override the ones below (`--device cpu` tries the script
+# on a CPU first).
+set -euo pipefail
+if [ $# -lt 3 ]; then
+    echo "usage: $0 DATA_DIR MINUTES OUT_DIR [aecodec train options]" >&2
+    exit 2
+fi
+data_dir=$1 minutes=$2 out_dir=$3
+shift 3
+root=$(cd "$(dirname "$0")/.." && pwd)
+scratch=$(mktemp -d)
+ln -s "$root" "$scratch/aecodec"
+export PYTHONPATH="$scratch${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
+mkdir -p "$out_dir"
+python3 -m aecodec.tools.cli train "$data_dir" --out "$scratch/run.ckpt" \
+    --resume "$root/codec/weights/checkerboard-gain-128x192-v1.npz" --minutes "$minutes" \
+    --batch-size 32 --crop 256 --lr 2e-4 --device cuda --compile --checkpoint-every 2000 "$@" \
+    2>&1 | tee "$out_dir/train.log"
+python3 -m aecodec.tools.cli export "$scratch/run.ckpt" -o "$out_dir/weights.npz"
+split -b 15M -d "$out_dir/weights.npz" "$out_dir/weights.npz.part-"
+rm "$out_dir/weights.npz"
