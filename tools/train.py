@@ -59,7 +59,7 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         if (self.steps is None) == (self.minutes is None):
-            raise ValueError("a run needs either a number of steps or a time budget, not both")
+            raise ValueError("a run needs exactly one of a number of steps and a time budget")
 
 
 @dataclass

@@ -96,9 +96,9 @@ def test_a_budgeted_run_decays_over_all_of_itself_unless_told():
     assert (planned.steps, planned.decay_steps, planned.minutes) == (3000, 2000, None)
     assert learning_rate(2000, planned, optimizer_start=1000) == pytest.approx((1e-3 + 1e-5) / 2)
     assert budgeted(replace(waiting, decay_steps=500), 1000, 3000).decay_steps == 500
-    with pytest.raises(ValueError, match="not both"):
+    with pytest.raises(ValueError, match="exactly one"):
         TrainConfig(steps=10, minutes=1.0)
-    with pytest.raises(ValueError, match="not both"):
+    with pytest.raises(ValueError, match="exactly one"):
         TrainConfig(steps=None)
 
 
