@@ -4,14 +4,14 @@ fix the step it ends at so that it ends inside the budget.
 The rate is timed from step ``SKIPPED_STEPS`` to step ``PROBE_STEPS`` of the run (the first steps
 compile the step function and warm the allocator), and the plan spends ``SAFETY`` of the time then
 left, keeping the rest for checkpoints and the final write. The budget counts from the start of
-the run, loading the weights and photos included; an export after it is not counted. Under torchrun every process plans and
-rank 0's plan is the one all of them follow, so they stop at the same step.
+the run, loading the weights and photos included; an export after it is not counted. Under
+torchrun every process plans and rank 0's plan is the one all of them follow, so they stop at the
+same step.
 """
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 SKIPPED_STEPS = 10
 PROBE_STEPS = 60
@@ -27,11 +27,11 @@ def planned_end_step(step: int, steps_per_second: float, seconds_left: float) ->
 @dataclass
 class TimeBudget:
     """``seconds`` of wall clock for a run whose first step is ``first_step``; times are
-    ``time.monotonic()`` seconds, the budget counting from ``started``."""
+    ``time.monotonic()`` seconds, the budget counting from ``started`` (the run's start)."""
 
     seconds: float
     first_step: int
-    started: float = field(default_factory=time.monotonic)
+    started: float
     probe_started: float | None = None
     steps_per_second: float | None = None
 
