@@ -191,8 +191,9 @@ def info(input_path: Path, as_json: bool) -> None:
 @click.option("--minutes", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Train for this much wall-clock time instead of --steps: the first steps are timed and "
                    "fix the last step (printed); the learning rate then decays over the whole run.")
-@click.option("--batch-size", default=8, show_default=True, help="Global batch, split evenly across torchrun processes.")
-@click.option("--crop", default=128, show_default=True, help="Square crop side in pixels (a multiple of 64).")
+@click.option("--batch-size", default=4, show_default=True, help="Global batch, split evenly across torchrun processes.")
+@click.option("--crop", default=256, show_default=True,
+              help="Square crop side in pixels (a multiple of 64); the hyper-latent is crop/64 wide.")
 @click.option("--lr", "learning_rate", default=3e-4, show_default=True, help="Peak learning rate.")
 @click.option("--decay-steps", type=click.IntRange(min=1), default=None,
               help="Cosine-decay the learning rate over the last N steps  [default: a quarter of --steps].")

@@ -43,8 +43,8 @@ class TrainConfig:
     of ``steps`` when that is not given (over the whole run, for a run set by ``minutes``)."""
 
     steps: int | None = 40000
-    batch_size: int = 8
-    crop: int = 128
+    batch_size: int = 4
+    crop: int = 256
     learning_rate: float = 3e-4
     final_learning_rate: float = 2e-5
     warmup_steps: int = 500
