@@ -14,16 +14,9 @@ from torch import nn
 from aecodec.codec.context import CheckerboardContext, coding_parameters
 from aecodec.codec.entropy_models import SCALE_MIN, FactorizedDensity, gaussian_likelihood
 from aecodec.codec.fixed_point import round_ste
+from aecodec.codec.model_config import ModelConfig
 from aecodec.codec.rate import GainVectors
 from aecodec.codec.transforms import AnalysisTransform, HyperAnalysis, HyperSynthesis, SynthesisTransform
-
-
-@dataclass(frozen=True)
-class ModelConfig:
-    """Channel widths: ``n`` for the transforms and the hyper-latent, ``m`` for the latent."""
-
-    n: int = 128
-    m: int = 192
 
 
 @dataclass

@@ -11,7 +11,8 @@ from click.testing import CliRunner
 from PIL import Image
 
 from aecodec.codec.export import save_weights
-from aecodec.codec.model import HyperpriorModel, ModelConfig
+from aecodec.codec.model import HyperpriorModel
+from aecodec.codec.model_config import ModelConfig
 from aecodec.codec.weights import InferenceModel, load_inference_model
 
 

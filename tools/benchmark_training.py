@@ -22,7 +22,8 @@ from pathlib import Path
 import click
 import torch
 
-from aecodec.codec.model import HyperpriorModel, ModelConfig
+from aecodec.codec.model import HyperpriorModel
+from aecodec.codec.model_config import ModelConfig
 from aecodec.tools.dataset import CropSampler
 from aecodec.tools.launch import Launch, launch
 from aecodec.tools.machine import describe_machine

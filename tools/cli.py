@@ -10,7 +10,9 @@ import click
 
 from aecodec import __version__
 from aecodec.codec.effort_levels import DEFAULT_EFFORT, MAX_EFFORT
+from aecodec.codec.model_config import ModelConfig
 from aecodec.tools.evaluation.command import evaluate
+from aecodec.tools.train_config import TrainConfig
 
 if TYPE_CHECKING:
     from aecodec.codec.targets import Target
@@ -187,14 +189,17 @@ def info(input_path: Path, as_json: bool) -> None:
 @click.option("--resume", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Checkpoint to continue from, or exported weights (.npz, e.g. the shipped ones) to warm-start from.")
 @click.option("--steps", type=click.IntRange(min=1), default=None,
-              help="Total steps to reach, counted across resumes  [default: 40000].")
+              help=f"Total steps to reach, counted across resumes  [default: {TrainConfig.steps}].")
 @click.option("--minutes", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Train for this much wall-clock time instead of --steps: the first steps are timed and "
                    "fix the last step (printed); the learning rate then decays over the whole run.")
-@click.option("--batch-size", default=4, show_default=True, help="Global batch, split evenly across torchrun processes.")
-@click.option("--crop", default=256, show_default=True,
+@click.option("--batch-size", default=TrainConfig.batch_size, show_default=True,
+              help="Global batch, split evenly across torchrun processes.")
+@click.option("--crop", default=TrainConfig.crop, show_default=True,
               help="Square crop side in pixels (a multiple of 64); the hyper-latent is crop/64 wide.")
-@click.option("--lr", "learning_rate", default=3e-4, show_default=True, help="Peak learning rate.")
+@click.option("--lr", "learning_rate", default=TrainConfig.learning_rate, show_default=True, help="Peak learning rate.")
+@click.option("--final-lr", "final_learning_rate", default=TrainConfig.final_learning_rate, show_default=True,
+              help="Learning rate at the last step, where the cosine decay ends.")
 @click.option("--decay-steps", type=click.IntRange(min=1), default=None,
               help="Cosine-decay the learning rate over the last N steps  [default: a quarter of --steps].")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True,
@@ -204,13 +209,13 @@ def info(input_path: Path, as_json: bool) -> None:
               help="Compile the training step with torch.compile (for GPUs).")
 @click.option("--threads", type=click.IntRange(min=0), default=0, show_default=True,
               help="CPU threads per process; 0 keeps OMP_NUM_THREADS or shares the cores among local processes.")
-@click.option("--channels", type=(int, int), default=(128, 192), show_default=True,
+@click.option("--channels", type=(int, int), default=(ModelConfig.n, ModelConfig.m), show_default=True,
               help="Transform and latent widths N M of a new model (a resumed run keeps its own).")
-@click.option("--checkpoint-every", type=click.IntRange(min=1), default=250, show_default=True,
+@click.option("--checkpoint-every", type=click.IntRange(min=1), default=TrainConfig.checkpoint_every, show_default=True,
               help="Steps between checkpoints (the last step always writes one).")
 def train(data_dir: Path, out: Path, resume: Path | None, steps: int | None, minutes: float | None, batch_size: int,
-          crop: int, learning_rate: float, decay_steps: int | None, device: str, fp32: bool, compile_step: bool,
-          threads: int, channels: tuple[int, int], checkpoint_every: int) -> None:
+          crop: int, learning_rate: float, final_learning_rate: float, decay_steps: int | None, device: str,
+          fp32: bool, compile_step: bool, threads: int, channels: tuple[int, int], checkpoint_every: int) -> None:
     """Train the model on the photos in DATA_DIR, writing resumable checkpoints to --out.
 
     Runs as one process, or as each of several under torchrun (DistributedDataParallel):
@@ -218,9 +223,8 @@ def train(data_dir: Path, out: Path, resume: Path | None, steps: int | None, min
     \b
     torchrun --standalone --nproc_per_node 2 -m aecodec.tools.cli train DATA_DIR --out run.ckpt
     """
-    from aecodec.codec.model import ModelConfig
     from aecodec.tools.launch import launch
-    from aecodec.tools.train import TrainConfig, train as run_training
+    from aecodec.tools.train import train as run_training
 
     if crop % 64:
         raise click.BadParameter("must be a multiple of 64", param_hint="--crop")
@@ -228,9 +232,12 @@ def train(data_dir: Path, out: Path, resume: Path | None, steps: int | None, min
         raise click.BadParameter("give --steps or --minutes, not both", param_hint="--minutes")
     if steps is None and minutes is None:
         steps = TrainConfig.steps
+    if final_learning_rate > learning_rate:
+        raise click.BadParameter("must not exceed --lr", param_hint="--final-lr")
     config = TrainConfig(steps=steps, minutes=minutes, batch_size=batch_size, crop=crop, learning_rate=learning_rate,
-                         decay_steps=decay_steps, checkpoint_every=checkpoint_every, mixed_precision=not fp32,
-                         compile=compile_step, model=ModelConfig(*channels))
+                         final_learning_rate=final_learning_rate, decay_steps=decay_steps,
+                         checkpoint_every=checkpoint_every, mixed_precision=not fp32, compile=compile_step,
+                         model=ModelConfig(*channels))
     try:
         with launch(device, threads) as current:
             run_training(data_dir, out, resume, config, current)

@@ -41,7 +41,8 @@ def tiny_model(directory: Path):
     import torch
 
     from aecodec.codec.export import save_weights
-    from aecodec.codec.model import HyperpriorModel, ModelConfig
+    from aecodec.codec.model import HyperpriorModel
+    from aecodec.codec.model_config import ModelConfig
     from aecodec.codec.weights import load_inference_model
 
     torch.manual_seed(0)

@@ -22,44 +22,18 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from aecodec.codec.model import HyperpriorModel, ModelConfig
+from aecodec.codec.model import HyperpriorModel
+from aecodec.codec.model_config import ModelConfig
 from aecodec.codec.precision import native_bfloat16
 from aecodec.tools.dataset import CropSampler
 from aecodec.tools.launch import Launch, check_replicas, share
 from aecodec.tools.time_budget import TimeBudget
+from aecodec.tools.train_config import TrainConfig
 from aecodec.tools.training_step import StepStats, build_objective, optimize_step, random_positions
 from aecodec.tools.warm_start import model_from_weights
 
 SHOW_EVERY = 10
 """Steps between progress-bar statistics on a GPU, where reading them waits for the device."""
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """What a run does; ``steps`` is the total to reach, counted across resumes, or ``None`` when
-    ``minutes`` of wall clock set it once the first steps are timed (see
-    :mod:`aecodec.tools.time_budget`); ``batch_size`` is the global batch over all processes. The
-    learning rate decays over the last ``decay_steps`` steps, or over the last ``decay_fraction``
-    of ``steps`` when that is not given (over the whole run, for a run set by ``minutes``)."""
-
-    steps: int | None = 40000
-    batch_size: int = 4
-    crop: int = 256
-    learning_rate: float = 3e-4
-    final_learning_rate: float = 2e-5
-    warmup_steps: int = 500
-    decay_fraction: float = 0.25
-    decay_steps: int | None = None
-    checkpoint_every: int = 250
-    mixed_precision: bool = True
-    compile: bool = False
-    seed: int = 0
-    minutes: float | None = None
-    model: ModelConfig = ModelConfig()
-
-    def __post_init__(self) -> None:
-        if (self.steps is None) == (self.minutes is None):
-            raise ValueError("a run needs exactly one of a number of steps and a time budget")
 
 
 @dataclass

@@ -17,7 +17,8 @@ import torch
 
 from aecodec.codec.export import FLOAT_PARTS
 from aecodec.codec.float_layers import float_context, float_hyper_synthesis
-from aecodec.codec.model import HyperpriorModel, ModelConfig
+from aecodec.codec.model import HyperpriorModel
+from aecodec.codec.model_config import ModelConfig
 from aecodec.codec.weights_file import integer_layers_from
 
 

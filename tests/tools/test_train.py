@@ -36,6 +36,8 @@ def test_train_rejects_bad_crop_and_empty_folder(tmp_path):
     empty.mkdir()
     bad_crop = runner.invoke(main, ["train", str(empty), "--out", str(tmp_path / "c"), "--crop", "100"])
     assert bad_crop.exit_code == 2 and "multiple of 64" in bad_crop.output
+    rising = runner.invoke(main, ["train", str(empty), "--out", str(tmp_path / "c"), "--lr", "1e-4", "--final-lr", "2e-4"])
+    assert rising.exit_code == 2 and "must not exceed --lr" in rising.output
     no_images = runner.invoke(main, ["train", str(empty), "--out", str(tmp_path / "c"), "--device", "cpu"])
     assert no_images.exit_code == 1 and "no images" in no_images.output
 

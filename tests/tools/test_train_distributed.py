@@ -10,7 +10,8 @@ import pytest
 import torch
 from click.testing import CliRunner
 
-from aecodec.codec.model import HyperpriorModel, ModelConfig
+from aecodec.codec.model import HyperpriorModel
+from aecodec.codec.model_config import ModelConfig
 from aecodec.tools.cli import main
 from aecodec.tools.dataset import CropSampler
 from aecodec.tools.launch import check_replicas, single_process, state_digest

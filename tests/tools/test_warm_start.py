@@ -5,7 +5,7 @@ import pytest
 
 from aecodec.codec.export import export_arrays, save_weights
 from aecodec.tools.cli import main
-from aecodec.codec.model import ModelConfig
+from aecodec.codec.model_config import ModelConfig
 from aecodec.tools.train import load_checkpoint, restore
 from aecodec.tools.warm_start import model_from_weights
 
