@@ -19,7 +19,8 @@ import torch
 
 from aecodec.codec.checkerboard import anchor_mask
 from aecodec.codec.decoder import pixels_from_latent
-from aecodec.codec.exact import Z_LIMIT, apply_context, table_indexes
+from aecodec.codec.entropy_models import scale_table
+from aecodec.codec.exact import Z_LIMIT, HyperParameters, apply_context, table_indexes
 from aecodec.codec.fixed_point import OUTPUT_BITS
 from aecodec.codec.latent_coding import (
     Y_LIMIT,
@@ -35,8 +36,12 @@ from aecodec.codec.latent_coding import (
 )
 from aecodec.codec.quality import quality_to_position
 from aecodec.codec.rate import interpolate_levels
+from aecodec.codec.rounding import rate_aware_round
 from aecodec.codec.tiling import TILE, analyse_tiles, synthesise_tiles
 from aecodec.codec.weights import InferenceModel
+
+SCALES = scale_table()
+"""The coding scale of each Gaussian table, ``[S]`` float64, indexed by table id."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,8 @@ def analysis_latents(model: InferenceModel, color: np.ndarray, quality: float, d
 
 def quantize(model: InferenceModel, latents: Latents, with_y_hat: bool = False) -> QuantizedLatent:
     """Round ``z``; round the anchors of ``y`` around the exact ``h_s`` mean, then the other half
-    around the mean the exact context derives from those rounded anchors."""
+    around the mean the exact context derives from those rounded anchors (``y`` rate-aware, see
+    :mod:`aecodec.codec.rounding`)."""
     z_hat = torch.round(latents.z[0]).clamp(-Z_LIMIT, Z_LIMIT).to("cpu", torch.int64).numpy()
     residual, tables, mean = _rounded_latent(model, latents.y[0], z_hat, with_y_hat)
     anchors = anchor_mask(*residual.shape[1:])
@@ -89,8 +95,8 @@ def _rounded_latent(model: InferenceModel, y: torch.Tensor, z_hat: np.ndarray,
     """Residuals int32 and table ids ``[M, h, w]`` of ``y`` ``[M, h, w]``, and the integer mean
     when ``keep_mean`` (whole-image parameters are dropped here otherwise, to bound memory)."""
     parameters = hyper_parameters(model, z_hat)
-    apply_context(parameters, _rounded_residual(y, parameters.mean), model.context_layers)
-    residual = _rounded_residual(y, parameters.mean)
+    apply_context(parameters, _rounded_residual(y, parameters, model.scale_thresholds), model.context_layers)
+    residual = _rounded_residual(y, parameters, model.scale_thresholds)
     tables = table_indexes(parameters.log_scale, model.scale_thresholds).astype(table_dtype(model))
     return residual, tables, parameters.mean if keep_mean else None
 
@@ -126,15 +132,18 @@ def decode(model: InferenceModel, streams: LatentStreams, quality: float, height
     return synthesise(model, y_hat, quality, height, width, device, tile)
 
 
-def _rounded_residual(y: torch.Tensor, mean: np.ndarray) -> np.ndarray:
-    """``round(y − mean)``, clipped to ``±Y_LIMIT``, as int32 ``[M, h, w]``, for ``y`` float
-    ``[M, h, w]`` (any device) and an integer ``mean`` in units of ``2**-OUTPUT_BITS``."""
+def _rounded_residual(y: torch.Tensor, parameters: HyperParameters, thresholds: np.ndarray) -> np.ndarray:
+    """``y − mean`` rounded rate-aware under the scale tables the log-scales select, clipped to
+    ``±Y_LIMIT``, as int32 ``[M, h, w]``, for ``y`` float ``[M, h, w]`` (any device) and the
+    integer ``parameters`` (units of ``2**-OUTPUT_BITS``) with their table ``thresholds``."""
+    mean = parameters.mean
     residual = np.empty(mean.shape, dtype=np.int32)
     for start in range(0, mean.shape[1], 16):
         rows = slice(start, start + 16)
         band_mean = torch.from_numpy(mean[:, rows]).to(torch.float64) / (1 << OUTPUT_BITS)
-        band = torch.round(y[:, rows].detach().to("cpu", torch.float64) - band_mean).clamp_(-Y_LIMIT, Y_LIMIT)
-        residual[:, rows] = band.numpy()
+        sigma = torch.from_numpy(SCALES[table_indexes(parameters.log_scale[:, rows], thresholds)])
+        band = rate_aware_round(y[:, rows].detach().to("cpu", torch.float64) - band_mean, sigma)
+        residual[:, rows] = band.clamp_(-Y_LIMIT, Y_LIMIT).numpy()
     return residual
 
 
