@@ -36,7 +36,7 @@ from aecodec.codec.latent_coding import (
 )
 from aecodec.codec.quality import quality_to_position
 from aecodec.codec.rate import interpolate_levels
-from aecodec.codec.rounding import rate_aware_round
+from aecodec.codec.rounding import DISTORTION_WEIGHT, rate_aware_round
 from aecodec.codec.tiling import TILE, analyse_tiles, synthesise_tiles
 from aecodec.codec.weights import InferenceModel
 
@@ -78,25 +78,27 @@ def analysis_latents(model: InferenceModel, color: np.ndarray, quality: float, d
     return Latents(y, z)
 
 
-def quantize(model: InferenceModel, latents: Latents, with_y_hat: bool = False) -> QuantizedLatent:
+def quantize(model: InferenceModel, latents: Latents, with_y_hat: bool = False,
+             distortion_weight: float = DISTORTION_WEIGHT) -> QuantizedLatent:
     """Round ``z``; round the anchors of ``y`` around the exact ``h_s`` mean, then the other half
     around the mean the exact context derives from those rounded anchors (``y`` rate-aware, see
-    :mod:`aecodec.codec.rounding`)."""
+    :mod:`aecodec.codec.rounding`; ``distortion_weight`` as there)."""
     z_hat = torch.round(latents.z[0]).clamp(-Z_LIMIT, Z_LIMIT).to("cpu", torch.int64).numpy()
-    residual, tables, mean = _rounded_latent(model, latents.y[0], z_hat, with_y_hat)
+    residual, tables, mean = _rounded_latent(model, latents.y[0], z_hat, with_y_hat, distortion_weight)
     anchors = anchor_mask(*residual.shape[1:])
     symbols = LatentSymbols(z_hat.ravel(), channel_ids(z_hat.shape), in_coding_order(residual, anchors),
                             in_coding_order(tables, anchors), anchor_count=int(anchors.sum()) * residual.shape[0])
     return QuantizedLatent(symbols, None if mean is None else dequantize(residual, mean))
 
 
-def _rounded_latent(model: InferenceModel, y: torch.Tensor, z_hat: np.ndarray,
-                    keep_mean: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+def _rounded_latent(model: InferenceModel, y: torch.Tensor, z_hat: np.ndarray, keep_mean: bool,
+                    distortion_weight: float) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Residuals int32 and table ids ``[M, h, w]`` of ``y`` ``[M, h, w]``, and the integer mean
     when ``keep_mean`` (whole-image parameters are dropped here otherwise, to bound memory)."""
     parameters = hyper_parameters(model, z_hat)
-    apply_context(parameters, _rounded_residual(y, parameters, model.scale_thresholds), model.context_layers)
-    residual = _rounded_residual(y, parameters, model.scale_thresholds)
+    thresholds = model.scale_thresholds
+    apply_context(parameters, _rounded_residual(y, parameters, thresholds, distortion_weight), model.context_layers)
+    residual = _rounded_residual(y, parameters, thresholds, distortion_weight)
     tables = table_indexes(parameters.log_scale, model.scale_thresholds).astype(table_dtype(model))
     return residual, tables, parameters.mean if keep_mean else None
 
@@ -132,7 +134,8 @@ def decode(model: InferenceModel, streams: LatentStreams, quality: float, height
     return synthesise(model, y_hat, quality, height, width, device, tile)
 
 
-def _rounded_residual(y: torch.Tensor, parameters: HyperParameters, thresholds: np.ndarray) -> np.ndarray:
+def _rounded_residual(y: torch.Tensor, parameters: HyperParameters, thresholds: np.ndarray,
+                      distortion_weight: float) -> np.ndarray:
     """``y − mean`` rounded rate-aware under the scale tables the log-scales select, clipped to
     ``±Y_LIMIT``, as int32 ``[M, h, w]``, for ``y`` float ``[M, h, w]`` (any device) and the
     integer ``parameters`` (units of ``2**-OUTPUT_BITS``) with their table ``thresholds``."""
@@ -142,7 +145,7 @@ def _rounded_residual(y: torch.Tensor, parameters: HyperParameters, thresholds: 
         rows = slice(start, start + 16)
         band_mean = torch.from_numpy(mean[:, rows]).to(torch.float64) / (1 << OUTPUT_BITS)
         sigma = torch.from_numpy(SCALES[table_indexes(parameters.log_scale[:, rows], thresholds)])
-        band = rate_aware_round(y[:, rows].detach().to("cpu", torch.float64) - band_mean, sigma)
+        band = rate_aware_round(y[:, rows].detach().to("cpu", torch.float64) - band_mean, sigma, distortion_weight)
         residual[:, rows] = band.clamp_(-Y_LIMIT, Y_LIMIT).numpy()
     return residual
 
