@@ -73,7 +73,8 @@ def test_unknown_codec_is_a_one_line_error(tmp_path: Path, make_image) -> None:
     result = run(str(tmp_path / "images"), "--codec", "nope", "--out", str(tmp_path / "out"))
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == ["Error: unknown codec 'nope' (known: aecodec, jpeg, jpeg444, "
-                                                  "jpeg-default, webp, avif, jxl, pca)"]
+                                                  "jpeg-default, webp, avif, jxl, pca, aecodec-e1, aecodec-e2, "
+                                                  "aecodec-e3, aecodec-e4)"]
 
 
 def test_folder_without_images_is_a_one_line_error(tmp_path: Path) -> None:

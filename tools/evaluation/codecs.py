@@ -14,7 +14,10 @@ library is missing raise :class:`CodecUnavailable` when made, so a run can skip 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from aecodec.codec.effort_levels import MAX_EFFORT
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -87,10 +90,10 @@ def _pca() -> Codec:
     return PcaCodec.from_package()
 
 
-def _aecodec() -> Codec:
+def _aecodec(effort: int = 0) -> Codec:
     from aecodec.tools.evaluation.learned_codec import LearnedCodec
 
-    return LearnedCodec.from_package()
+    return LearnedCodec.from_package(effort)
 
 
 FACTORIES: dict[str, Callable[[], Codec]] = {
@@ -103,7 +106,19 @@ FACTORIES: dict[str, Callable[[], Codec]] = {
     "jxl": _jxl,
     "pca": _pca,
 }
+DEFAULT_CODECS: tuple[str, ...] = tuple(FACTORIES)
+"""The codecs a run measures when none are named."""
+
+
+def learned_codec_name(effort: int) -> str:
+    """The evaluation's name for aecodec at an encoder effort: ``aecodec``, ``aecodec-e1``, ..."""
+    return "aecodec" if effort == 0 else f"aecodec-e{effort}"
+
+
+FACTORIES.update({learned_codec_name(effort): partial(_aecodec, effort) for effort in range(1, MAX_EFFORT + 1)})
 CODEC_NAMES: tuple[str, ...] = tuple(FACTORIES)
+"""Every codec a run can name: the defaults, and aecodec above its default effort (``aecodec-e3``),
+measured only when named because each level refines every image's latents for seconds to a minute."""
 
 
 def make_codec(name: str) -> Codec:

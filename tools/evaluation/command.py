@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from aecodec.tools.evaluation.codecs import CODEC_NAMES
+from aecodec.codec.effort_levels import MAX_EFFORT
+from aecodec.tools.evaluation.codecs import CODEC_NAMES, DEFAULT_CODECS
 from aecodec.tools.evaluation.images import find_images
 from aecodec.tools.evaluation.pipeline import evaluate as run_evaluation
 from aecodec.tools.evaluation.pipeline import select_codecs, write_outputs
@@ -20,7 +21,8 @@ from aecodec.tools.evaluation.runner import MeasurementError
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("images", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--codec", "codec_names", multiple=True, metavar="NAME",
-              help=f"Codec to evaluate, repeatable (default: all of {', '.join(CODEC_NAMES)}).")
+              help=f"Codec to evaluate, repeatable (default: {', '.join(DEFAULT_CODECS)}; also aecodec-e1 to "
+                   f"aecodec-e{MAX_EFFORT}, aecodec at a higher encoder effort).")
 @click.option("--quality", "qualities", multiple=True, type=float, metavar="Q",
               help="Quality to measure, repeatable (default: each codec's own list).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("rd-eval"),
@@ -53,7 +55,7 @@ def _check_names(names: tuple[str, ...]) -> tuple[str, ...]:
     unknown = [name for name in names if name not in CODEC_NAMES]
     if unknown:
         raise click.ClickException(f"unknown codec {unknown[0]!r} (known: {', '.join(CODEC_NAMES)})")
-    return names or CODEC_NAMES
+    return names or DEFAULT_CODECS
 
 
 def _references(path: Path | None) -> ReferenceSet | None:
