@@ -50,6 +50,11 @@ TEMPERATURE_START = 0.5
 TEMPERATURE_DECAY = 0.007
 """Per step: the annealing temperature is ``TEMPERATURE_START · exp(-TEMPERATURE_DECAY · step)``."""
 TEMPERATURE_FLOOR = 0.05
+"""Schedule re-checked with the 336,601-step weights on six training photos (no Kodak image) at
+qualities 0, 50 and 100, 75 steps, mean change of the coded cost over the first 10 or 12 of those
+18 encodings: these values −5.3%; a decay of 0.0307 (reaching the floor at step 75) −3.9%, a
+start of 0.3 with decay 0.0239 −2.8%, a decay of 0.003 −5.1%, step sizes (y and z) of 0.01 −4.6%
+and of 0.04 −1.1%."""
 SEED = 2018
 MAX_REFINE_PIXELS = 1 << 23
 """Refinement holds ``g_s``'s activations for the whole image: peak memory measured 0.75 GB at
