@@ -28,6 +28,7 @@ from PIL import Image
 from aecodec.codec import pipeline
 from aecodec.codec.latent_coding import LatentSymbols, code, read_latent
 from aecodec.codec.weights import InferenceModel
+from aecodec.tools.dataset import list_images
 
 QUALITY = 75.0
 
@@ -80,16 +81,16 @@ def _same_symbols(read: LatentSymbols, coded: LatentSymbols) -> bool:
 
 
 def load_images(folder: Path, limit: int | None = None) -> list[np.ndarray]:
-    """The PNG images in ``folder`` as uint8 RGB arrays, sorted by name."""
-    paths = sorted(folder.glob("*.png"))[:limit]
+    """The images under ``folder`` (PNG, JPEG, ...) as uint8 RGB arrays ``[H, W, 3]``, sorted by path."""
+    paths = list_images(folder)[:limit]
     if not paths:
-        raise SystemExit(f"no PNG images in {folder}")
+        raise SystemExit(f"no images in {folder}")
     return [np.asarray(Image.open(path).convert("RGB")) for path in paths]
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("images", type=Path, help="Folder of PNG images (the 24 Kodak images).")
+    parser.add_argument("images", type=Path, help="Folder of images (the 24 Kodak images).")
     parser.add_argument("--devices", default="cpu,cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--quality", type=float, default=QUALITY)
     parser.add_argument("--limit", type=int, help="Use only the first N images.")

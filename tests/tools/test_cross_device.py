@@ -23,6 +23,8 @@ def test_command_line_writes_the_report(tmp_path, tiny_trained_model, make_image
     folder = tmp_path / "images"
     folder.mkdir()
     Image.fromarray(make_image(32, 48)).save(folder / "a.png")
-    assert len(load_images(folder)) == 1 and load_images(folder)[0].dtype == np.uint8
+    Image.fromarray(make_image(40, 24, seed=2)).save(folder / "b.jpg")
+    images = load_images(folder)
+    assert [image.shape for image in images] == [(32, 48, 3), (40, 24, 3)] and images[0].dtype == np.uint8
     main([str(folder), "--devices", "cpu", "--weights", str(tmp_path / "tiny.npz"), "--out", str(tmp_path / "r.json")])
     assert json.loads((tmp_path / "r.json").read_text())["pairs"][0]["symbol_mismatches"] == 0
