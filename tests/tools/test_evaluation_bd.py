@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from aecodec.tools.evaluation.bd import bd_rate, bd_rate_table
+from aecodec.tools.evaluation.bd import bd_rate, bd_rate_table, rate_gap
 from aecodec.tools.evaluation.records import Curve
 
 ANCHOR = Curve("anchor", (0.2, 0.45, 0.9, 1.6, 2.8), (26.0, 29.5, 33.0, 36.4, 40.1))
@@ -39,3 +39,16 @@ def test_table_covers_every_pair() -> None:
     assert set(table) == {"anchor", "better", "worse"}
     assert set(table["anchor"]) == {"better", "worse"}
     assert table["worse"]["anchor"] == pytest.approx(20.0, abs=1e-6)
+
+
+def test_rate_gap_reads_the_reference_at_equal_psnr() -> None:
+    assert rate_gap(ANCHOR, 0.45, 29.5) == pytest.approx(0.0, abs=1e-9)
+    assert rate_gap(ANCHOR, 0.9 * 0.9, 33.0) == pytest.approx(-10.0, abs=1e-9)
+    between = rate_gap(ANCHOR, 0.6, 31.0)
+    assert between is not None and -25.0 < between < 33.4
+
+
+def test_rate_gap_is_undefined_outside_the_reference_range() -> None:
+    assert rate_gap(ANCHOR, 3.0, 41.0) is None
+    assert rate_gap(ANCHOR, 0.1, 25.0) is None
+    assert rate_gap(Curve("one", (0.5,), (30.0,)), 0.5, 30.0) is None

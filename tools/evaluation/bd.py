@@ -39,6 +39,25 @@ def bd_rate(reference: Curve, test: Curve) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
+def rate_gap(reference: Curve, bpp: float, psnr: float) -> float | None:
+    """Percent more bits (negative: fewer) that a point of ``bpp`` at ``psnr`` dB spends than
+    ``reference`` needs for the same PSNR, the reference's log-rate interpolated (pchip) over
+    PSNR, as BD-rate does; ``None`` outside the PSNR range of its usable points.
+
+    >>> anchor = Curve("a", (0.25, 0.5, 1.0, 2.0), (28.0, 31.0, 34.5, 38.0))
+    >>> round(rate_gap(anchor, 0.45, 31.0), 6)
+    -10.0
+    """
+    usable = _usable(reference)
+    if usable is None or not usable[1][0] <= psnr <= usable[1][-1]:
+        return None
+    from scipy.interpolate import PchipInterpolator
+
+    rates, psnrs = usable
+    log_rate = float(PchipInterpolator(psnrs, [math.log(rate) for rate in rates])(psnr))
+    return 100.0 * (bpp / math.exp(log_rate) - 1.0)
+
+
 def bd_rate_table(curves: Sequence[Curve], tests: Sequence[Curve] | None = None) -> dict[str, dict[str, float | None]]:
     """``table[test][reference]`` for every test curve (default: all) against every other curve."""
     return {test.name: {reference.name: bd_rate(reference, test) for reference in curves if reference.name != test.name}

@@ -6,16 +6,18 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from statistics import fmean
 
+from aecodec.tools.evaluation.bd import rate_gap
 from aecodec.tools.evaluation.records import CodecResult, Evaluation
 
 SANITY_TOLERANCE_PERCENT = 5.0
 SANITY_PAIRS = (("jpeg-default", "JPEG"), ("webp", "WebP"))
+LEARNED_PREFIX = "aecodec"
 
 
 def write_report(evaluation: Evaluation, path: Path, plots: Sequence[str]) -> None:
     """Write ``report.md``; ``plots`` are the plot file names beside it."""
-    sections = [_header(evaluation), _machine(evaluation), _bd_rates(evaluation), _points(evaluation),
-                _times(evaluation), _plots(plots), _sanity(evaluation), _notes()]
+    sections = [_header(evaluation), _machine(evaluation), _bd_rates(evaluation), *_rate_gaps(evaluation),
+                _points(evaluation), _times(evaluation), _plots(plots), _sanity(evaluation), _notes()]
     Path(path).write_text("\n\n".join(sections) + "\n", encoding="utf-8")
 
 
@@ -68,6 +70,26 @@ def _bd_rates(evaluation: Evaluation) -> str:
                   _table(["reference \\ test", *names],
                          ([ref, *(_percent(table[n].get(ref)) for n in names)] for ref in references))]
     return "\n\n".join(parts)
+
+
+def _rate_gaps(evaluation: Evaluation) -> list[str]:
+    """A section per learned codec: its rate gap to every other measured codec, point by point
+    (none when only learned codecs, or none, were measured)."""
+    learned = [r for r in evaluation.codecs if r.name.startswith(LEARNED_PREFIX)]
+    others = [r for r in evaluation.codecs if not r.name.startswith(LEARNED_PREFIX)]
+    if not others:
+        return []
+    return [_rate_gap_table(result, others) for result in learned]
+
+
+def _rate_gap_table(result: CodecResult, others: Sequence[CodecResult]) -> str:
+    curves = [other.curve() for other in others]
+    rows = ([f"{p.quality:g}", f"{p.psnr:.2f}", *(_percent(rate_gap(curve, p.bpp, p.psnr)) for curve in curves)]
+            for p in result.points)
+    return "\n\n".join([f"## Rate gap by quality: `{result.name}`",
+                         "Percent more bits (negative: fewer) than the column codec needs for the same PSNR, "
+                         "its log-rate interpolated (pchip) over PSNR; n/a outside its PSNR range.",
+                         _table(["quality", "PSNR (dB)", *(other.name for other in others)], rows)])
 
 
 def _points(evaluation: Evaluation) -> str:

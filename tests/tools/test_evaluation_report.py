@@ -1,0 +1,46 @@
+"""The report's rate-gap sections: a learned codec's rate against each measured codec, point by point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aecodec.tools.evaluation.bd import bd_rate_table
+from aecodec.tools.evaluation.machine import describe_environment
+from aecodec.tools.evaluation.records import CodecResult, Evaluation, Measurement, RDPoint
+from aecodec.tools.evaluation.report import write_report
+
+QUALITIES = (0.0, 50.0, 100.0)
+
+
+def codec_result(name: str, rates: tuple[float, ...], psnrs: tuple[float, ...]) -> CodecResult:
+    points = tuple(RDPoint(q, bpp, psnr, None, 1.0, 1.0) for q, bpp, psnr in zip(QUALITIES, rates, psnrs, strict=True))
+    measured = tuple(Measurement(name, q, "a.png", 64, 48, int(bpp * 64 * 48 / 8), bpp, psnr, None, 1.0, 1.0)
+                     for q, bpp, psnr in zip(QUALITIES, rates, psnrs, strict=True))
+    return CodecResult(name, "test", points, measured)
+
+
+def report(tmp_path: Path, *results: CodecResult) -> str:
+    evaluation = Evaluation(("a.png",), describe_environment(), 1, "now", 1.0, results, {}, None,
+                            bd_rate_table([result.curve() for result in results]))
+    write_report(evaluation, tmp_path / "report.md", [])
+    return (tmp_path / "report.md").read_text()
+
+
+AVIF = codec_result("avif", (0.25, 0.5, 1.0), (28.0, 31.0, 34.5))
+
+
+def test_each_learned_codec_gets_its_gap_to_each_measured_codec(tmp_path: Path) -> None:
+    learned = codec_result("aecodec", (0.225, 0.55, 2.0), (28.0, 31.0, 40.0))
+    effort = codec_result("aecodec-e3", (0.2, 0.5, 1.0), (28.0, 31.0, 34.5))
+    text = report(tmp_path, learned, effort, AVIF)
+    assert "## Rate gap by quality: `aecodec`" in text and "## Rate gap by quality: `aecodec-e3`" in text
+    assert "| quality | PSNR (dB) | avif |" in text
+    assert "| 0 | 28.00 | -10.0% |" in text
+    assert "| 50 | 31.00 | +10.0% |" in text
+    assert "| 100 | 40.00 | n/a |" in text
+    assert "| 0 | 28.00 | -20.0% |" in text and "| 100 | 34.50 | +0.0% |" in text
+
+
+def test_no_gap_section_without_a_learned_and_another_codec(tmp_path: Path) -> None:
+    assert "Rate gap" not in report(tmp_path, AVIF)
+    assert "Rate gap" not in report(tmp_path, codec_result("aecodec", (0.2, 0.5, 1.0), (28.0, 31.0, 34.5)))
