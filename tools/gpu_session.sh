@@ -33,8 +33,8 @@ cat "$out_dir/machine.txt"
 echo "trained and exported after $(( $(date +%s) - began )) s"
 tr '\r' '\n' < "$out_dir/train.log" | grep -a -e 'budget ends' -e '^wrote' -e 'Error'
 tr '\r' '\n' < "$out_dir/train.log" | tail -n 1
-cat "$out_dir"/weights.npz.part-* > "$scratch/weights.npz"
 if python3 -c "import constriction" 2>/dev/null; then
+    cat "$out_dir"/weights.npz.part-* > "$scratch/weights.npz"
     mkdir -p "$scratch/pkg" "$scratch/photos"
     ln -s "$root" "$scratch/pkg/aecodec"
     find "$data_dir" -maxdepth 1 -type f | sort | awk 'NR % 133 == 1' | head -n 4 | xargs -I{} cp {} "$scratch/photos/"

@@ -119,6 +119,8 @@ FACTORIES.update({learned_codec_name(effort): partial(_aecodec, effort) for effo
 CODEC_NAMES: tuple[str, ...] = tuple(FACTORIES)
 """Every codec a run can name: the defaults, and aecodec above its default effort (``aecodec-e3``),
 measured only when named because each level refines every image's latents for seconds to a minute."""
+LEARNED_CODEC_NAMES: tuple[str, ...] = tuple(learned_codec_name(effort) for effort in range(MAX_EFFORT + 1))
+"""The names under which aecodec itself is measured, one per encoder effort."""
 
 
 def make_codec(name: str) -> Codec:

@@ -7,11 +7,11 @@ from pathlib import Path
 from statistics import fmean
 
 from aecodec.tools.evaluation.bd import rate_gap
+from aecodec.tools.evaluation.codecs import LEARNED_CODEC_NAMES
 from aecodec.tools.evaluation.records import CodecResult, Evaluation
 
 SANITY_TOLERANCE_PERCENT = 5.0
 SANITY_PAIRS = (("jpeg-default", "JPEG"), ("webp", "WebP"))
-LEARNED_PREFIX = "aecodec"
 
 
 def write_report(evaluation: Evaluation, path: Path, plots: Sequence[str]) -> None:
@@ -75,8 +75,8 @@ def _bd_rates(evaluation: Evaluation) -> str:
 def _rate_gaps(evaluation: Evaluation) -> list[str]:
     """A section per learned codec: its rate gap to every other measured codec, point by point
     (none when only learned codecs, or none, were measured)."""
-    learned = [r for r in evaluation.codecs if r.name.startswith(LEARNED_PREFIX)]
-    others = [r for r in evaluation.codecs if not r.name.startswith(LEARNED_PREFIX)]
+    learned = [r for r in evaluation.codecs if r.name in LEARNED_CODEC_NAMES]
+    others = [r for r in evaluation.codecs if r.name not in LEARNED_CODEC_NAMES]
     if not others:
         return []
     return [_rate_gap_table(result, others) for result in learned]
