@@ -15,7 +15,7 @@ from aecodec.bitstream.tables import TableSet
 from aecodec.codec.exact import IntegerConv
 from aecodec.codec.latent_coding import LatentStreams, read_latent
 from aecodec.codec.numpy_synthesis import SynthesisWeights, synthesis_weights, synthesise_pixels
-from aecodec.codec.quality import NUM_LEVELS, quality_to_position
+from aecodec.codec.quality import quality_to_position
 from aecodec.codec.tile_grid import TILE
 from aecodec.codec.weights_file import (
     WeightsFile,
@@ -80,7 +80,8 @@ def pixels_from_latent(model: DecoderModel, y_hat: np.ndarray, quality: float, h
 def decoder_gain(log_table: np.ndarray, quality: float) -> np.ndarray:
     """The decoder gains float32 ``[M]`` at ``quality``: ``log_table`` ``[L, M]`` interpolated
     linearly between levels (as :func:`aecodec.codec.rate.interpolate_levels`), then exponentiated."""
-    position = np.float32(quality_to_position(quality))
-    lower = int(np.clip(np.floor(position), 0, NUM_LEVELS - 2))
+    levels = log_table.shape[0]
+    position = np.float32(quality_to_position(quality, levels))
+    lower = int(np.clip(np.floor(position), 0, levels - 2))
     fraction = position - np.float32(lower)
     return np.exp(log_table[lower] * (np.float32(1) - fraction) + log_table[lower + 1] * fraction)

@@ -37,8 +37,6 @@ from aecodec.codec.entropy_models import SCALE_MIN, FactorizedDensity, gaussian_
 from aecodec.codec.float_layers import float_context, float_hyper_synthesis
 from aecodec.codec.latent_coding import LATENT_STRIDE, LatentStreams, code, latent_size
 from aecodec.codec.precision import native_bfloat16
-from aecodec.codec.quality import quality_to_position
-from aecodec.codec.rate import position_to_lambda
 from aecodec.codec.transforms import HyperSynthesis, SynthesisTransform
 from aecodec.codec.weights import InferenceModel
 
@@ -168,7 +166,7 @@ def _coded(model: InferenceModel, latents: pipeline.Latents, color: np.ndarray, 
     predicted = pipeline.decoded_pixels(model, quantized.y_hat, quality, height, width, device)
     bits = 8 * streams.size
     error = (predicted.astype(np.float64) - color) / 255.0
-    cost = bits / (height * width) + _lambda(quality) * 255.0**2 * float(np.mean(error**2))
+    cost = bits / (height * width) + model.rate_scale.lambda_for(quality) * 255.0**2 * float(np.mean(error**2))
     return Encoding(streams, predicted, cost)
 
 
@@ -182,13 +180,9 @@ def _differentiable(model: InferenceModel, color: np.ndarray, quality: float,
         z_prior=model.z_prior.to(device),
         decoder_gain=pipeline.gain_vector(model.log_decoder_gain, quality, device),
         target=target.to(device),
-        lam=_lambda(quality),
+        lam=model.rate_scale.lambda_for(quality),
         bfloat16=native_bfloat16(torch.device(device)),
     )
-
-
-def _lambda(quality: float) -> float:
-    return float(position_to_lambda(torch.tensor(quality_to_position(quality))))
 
 
 def _check_size(color: np.ndarray, effort: int) -> None:

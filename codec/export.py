@@ -20,6 +20,7 @@ from aecodec.codec.entropy_models import FactorizedDensity, scale_table
 from aecodec.codec.exact import IntegerConv
 from aecodec.codec.fixed_point import ACTIVATION_BITS, OUTPUT_BITS, round_half_up, weight_shifts
 from aecodec.codec.model import HyperpriorModel
+from aecodec.codec.weights_file import rate_scale_array
 
 FLOAT_PARTS = ("g_a", "g_s", "h_a")
 Z_SEARCH_RANGE = 256
@@ -33,6 +34,7 @@ def export_arrays(model: HyperpriorModel, step: int = 0) -> dict[str, np.ndarray
     model = model.float().cpu().eval()
     arrays: dict[str, np.ndarray] = {
         "config": np.array([model.config.n, model.config.m], dtype=np.int64),
+        "rate_scale": rate_scale_array(model.config.rate),
         "training_step": np.array(step, dtype=np.int64),
     }
     for name, tensor in model.z_prior.state_dict().items():

@@ -41,7 +41,7 @@ class HyperpriorModel(nn.Module):
         self.h_s = HyperSynthesis(config.n, config.m)
         self.context = CheckerboardContext(config.m)
         self.z_prior = FactorizedDensity(config.n)
-        self.gains = GainVectors(config.m)
+        self.gains = GainVectors(config.m, config.rate)
 
     def forward(self, x: torch.Tensor, position: torch.Tensor) -> ForwardResult:
         """Noisy-quantization pass for training. ``x`` is ``[B, 3, H, W]`` in [0, 1], H and W

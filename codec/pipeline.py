@@ -152,7 +152,7 @@ def _rounded_residual(y: torch.Tensor, parameters: HyperParameters, thresholds: 
 
 def gain_vector(log_table: torch.Tensor, quality: float, device: torch.device | str) -> torch.Tensor:
     """The gains ``[1, M, 1, 1]`` on ``device`` that ``log_table`` ``[L, M]`` gives at ``quality``."""
-    position = torch.tensor([quality_to_position(quality)], dtype=torch.float32)
+    position = torch.tensor([quality_to_position(quality, log_table.shape[0])], dtype=torch.float32)
     return interpolate_levels(log_table, position).exp()[:, :, None, None].to(device)
 
 

@@ -1,21 +1,54 @@
-"""Quality values (no torch): the range of the quality scale and its map to a level position.
+"""Quality values (no torch): the range of the quality scale, its map to a level position, and
+each model's rate scale (how many gain levels it has and the λ at its ends).
 
-A quality in ``[0, 100]`` maps linearly to a position ``t`` in ``[0, NUM_LEVELS - 1]``; the
-Lagrangian λ and the gain vectors that ``t`` selects are in :mod:`aecodec.codec.rate`.
+A quality in ``[0, 100]`` maps linearly to a position ``t`` in ``[0, levels - 1]``; the λ that
+``t`` stands for is log-linear in ``t`` between the model's ``lambda_min`` and ``lambda_max``, and
+the gain vectors that ``t`` selects are in :mod:`aecodec.codec.rate`.
 """
 
 from __future__ import annotations
 
-NUM_LEVELS = 8
-LAMBDA_MIN = 0.002
-LAMBDA_MAX = 0.05
+import math
+from dataclasses import dataclass
+
 QUALITY_MIN = 0.0
 QUALITY_MAX = 100.0
 DEFAULT_QUALITY = 75.0
 
 
-def quality_to_position(quality: float) -> float:
-    """Position ``t`` in ``[0, NUM_LEVELS - 1]`` for a quality in ``[0, 100]``."""
+@dataclass(frozen=True)
+class RateScale:
+    """A model's quality scale: ``levels`` learned gain levels, evenly spaced in log λ from
+    ``lambda_min`` (quality 0) to ``lambda_max`` (quality 100). λ weighs ``255² · MSE`` against
+    bits per pixel in the training loss. The defaults are model 2's."""
+
+    levels: int = 8
+    lambda_min: float = 0.002
+    lambda_max: float = 0.05
+
+    def __post_init__(self) -> None:
+        if self.levels < 2 or not 0 < self.lambda_min < self.lambda_max:
+            raise ValueError(f"a rate scale needs at least 2 levels and 0 < lambda_min < lambda_max, got {self}")
+
+    def lambda_at(self, position: float) -> float:
+        """λ at a level position in ``[0, levels - 1]``."""
+        return self.lambda_min * (self.lambda_max / self.lambda_min) ** (position / (self.levels - 1))
+
+    def lambda_for(self, quality: float) -> float:
+        """λ at a quality in ``[0, 100]``."""
+        return self.lambda_at(quality_to_position(quality, self.levels))
+
+    def position_of(self, lam: float) -> float:
+        """The (possibly out-of-range) level position whose λ is ``lam``."""
+        return math.log(lam / self.lambda_min) / math.log(self.lambda_max / self.lambda_min) * (self.levels - 1)
+
+
+MODEL_2_RATE_SCALE = RateScale()
+"""The scale of every weights file that does not record one (model 2 and the test models)."""
+
+
+def quality_to_position(quality: float, levels: int = MODEL_2_RATE_SCALE.levels) -> float:
+    """Position ``t`` in ``[0, levels - 1]`` for a quality in ``[0, 100]``."""
     if not QUALITY_MIN <= quality <= QUALITY_MAX:
         raise ValueError(f"quality must be between {QUALITY_MIN:g} and {QUALITY_MAX:g}, got {quality:g}")
-    return quality / QUALITY_MAX * (NUM_LEVELS - 1)
+    return quality / QUALITY_MAX * (levels - 1)

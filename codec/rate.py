@@ -1,6 +1,6 @@
 """Quality control: a continuous quality in [0, 100] picks a Lagrangian λ and a pair of gain vectors.
 
-Quality maps linearly to a position ``t`` in ``[0, NUM_LEVELS - 1]``; λ is log-linear in ``t`` and
+Quality maps linearly to a position ``t`` in ``[0, levels - 1]``; λ is log-linear in ``t`` and
 the gain vectors are interpolated exponentially between the learned levels (Cui et al. 2021), so
 one set of weights covers the whole curve and quality is continuous and monotonic.
 """
@@ -12,12 +12,13 @@ import math
 import torch
 from torch import nn
 
-from aecodec.codec.quality import LAMBDA_MAX, LAMBDA_MIN, NUM_LEVELS
+from aecodec.codec.quality import RateScale
 
-def position_to_lambda(position: torch.Tensor) -> torch.Tensor:
-    """λ for each position; shape is kept."""
-    fraction = position / (NUM_LEVELS - 1)
-    return LAMBDA_MIN * (LAMBDA_MAX / LAMBDA_MIN) ** fraction
+
+def position_to_lambda(position: torch.Tensor, scale: RateScale) -> torch.Tensor:
+    """λ of ``scale`` at each position; shape is kept."""
+    fraction = position / (scale.levels - 1)
+    return scale.lambda_min * (scale.lambda_max / scale.lambda_min) ** fraction
 
 
 class GainVectors(nn.Module):
@@ -27,11 +28,11 @@ class GainVectors(nn.Module):
     Levels start at ``sqrt(λ)`` ratios, the scaling a uniform quantizer needs.
     """
 
-    def __init__(self, channels: int) -> None:
+    def __init__(self, channels: int, scale: RateScale) -> None:
         super().__init__()
-        levels = torch.arange(NUM_LEVELS, dtype=torch.float32)
-        log_ratio = 0.5 * math.log(LAMBDA_MAX / LAMBDA_MIN) * (levels / (NUM_LEVELS - 1) - 0.5)
-        start = log_ratio[:, None].expand(NUM_LEVELS, channels).clone()
+        levels = torch.arange(scale.levels, dtype=torch.float32)
+        log_ratio = 0.5 * math.log(scale.lambda_max / scale.lambda_min) * (levels / (scale.levels - 1) - 0.5)
+        start = log_ratio[:, None].expand(scale.levels, channels).clone()
         self.log_encoder = nn.Parameter(start)
         self.log_decoder = nn.Parameter(-start)
 
@@ -44,6 +45,6 @@ class GainVectors(nn.Module):
 
 def interpolate_levels(table: torch.Tensor, position: torch.Tensor) -> torch.Tensor:
     """Linear interpolation of rows of ``table`` ``[L, M]`` at positions ``[B]``: ``[B, M]``."""
-    lower = position.floor().clamp(0, NUM_LEVELS - 2).long()
+    lower = position.floor().clamp(0, table.shape[0] - 2).long()
     fraction = (position - lower).unsqueeze(1)
     return table[lower] * (1 - fraction) + table[lower + 1] * fraction

@@ -14,14 +14,16 @@ from aecodec.codec.decoder import DecoderModel, decoder_from
 from aecodec.codec.entropy_models import FactorizedDensity
 from aecodec.codec.exact import IntegerConv
 from aecodec.codec.transforms import AnalysisTransform, HyperAnalysis, SynthesisTransform
-from aecodec.codec.weights_file import float_arrays, read_weights
+from aecodec.codec.quality import MODEL_2_RATE_SCALE, RateScale
+from aecodec.codec.weights_file import float_arrays, rate_scale_from, read_weights
 
 
 @dataclass(frozen=True)
 class InferenceModel:
     """What encoding needs besides the decoder: float ``g_a``, ``h_a`` and ``g_s`` (torch, for the
     effort search and GPU decoding), the encoder gains ``log_encoder_gain`` float32 ``[L, M]`` and
-    the factorized prior ``z_prior`` that encoder-side refinement differentiates; plus ``decoder``,
+    the factorized prior ``z_prior`` that encoder-side refinement differentiates, the quality scale
+``rate_scale`` (the λ each quality stands for, which refinement weighs by); plus ``decoder``,
     the torch-free :class:`~aecodec.codec.decoder.DecoderModel` read from the same file, whose
     exact layers, tables, gains and hash the properties below hand on.
     """
@@ -32,6 +34,7 @@ class InferenceModel:
     log_encoder_gain: torch.Tensor
     z_prior: FactorizedDensity
     decoder: DecoderModel
+    rate_scale: RateScale = MODEL_2_RATE_SCALE
 
     def with_decoder(self, **changes: object) -> InferenceModel:
         """This model with some of its decoder's fields replaced (``weights_hash``, ``context_layers``, ...)."""
@@ -83,6 +86,7 @@ def load_inference_model(path: Path, expected_sha256: str | None = None) -> Infe
         log_encoder_gain=torch.from_numpy(arrays["gains.log_encoder"]),
         z_prior=_float_module(FactorizedDensity(n), arrays, "z_prior"),
         decoder=decoder_from(weights),
+        rate_scale=rate_scale_from(arrays),
     )
 
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from aecodec.bitstream.tables import TableSet
 from aecodec.codec.exact import IntegerConv
+from aecodec.codec.quality import MODEL_2_RATE_SCALE, RateScale
 
 HASH_PREFIX_BYTES = 8
 
@@ -85,3 +86,17 @@ def float_arrays(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.nda
     if not found:
         raise ValueError(f"weights file has no {prefix} parameters (exported by an older aecodec)")
     return found
+
+
+def rate_scale_from(arrays: dict[str, np.ndarray]) -> RateScale:
+    """The quality scale stored as ``rate_scale`` float64 ``[levels, lambda_min, lambda_max]``;
+    model 2's for files exported before scales were recorded."""
+    if "rate_scale" not in arrays:
+        return MODEL_2_RATE_SCALE
+    levels, lambda_min, lambda_max = (float(v) for v in arrays["rate_scale"])
+    return RateScale(int(levels), lambda_min, lambda_max)
+
+
+def rate_scale_array(scale: RateScale) -> np.ndarray:
+    """``scale`` as the float64 ``[3]`` array :func:`rate_scale_from` reads."""
+    return np.array([scale.levels, scale.lambda_min, scale.lambda_max], dtype=np.float64)

@@ -107,7 +107,7 @@ def measure(setting: BenchmarkSetting, sampler: CropSampler, current: Launch) ->
         if index == setting.warmup:
             _synchronize(current.device)
             start = time.perf_counter()
-        optimize_step(objective, optimizer, sampler.batch(batch), random_positions(batch, current.device))
+        optimize_step(objective, optimizer, sampler.batch(batch), random_positions(batch, model.config.rate.levels, current.device))
     _synchronize(current.device)
     return (time.perf_counter() - start) / setting.steps
 

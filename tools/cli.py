@@ -11,6 +11,7 @@ import click
 from aecodec import __version__
 from aecodec.codec.effort_levels import DEFAULT_EFFORT, MAX_EFFORT
 from aecodec.codec.model_config import ModelConfig
+from aecodec.codec.quality import RateScale
 from aecodec.tools.evaluation.command import evaluate
 from aecodec.tools.train_config import TrainConfig
 
@@ -184,7 +185,8 @@ def info(input_path: Path, as_json: bool) -> None:
 
 
 @main.command()
-@click.argument("data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("data_dirs", metavar="DATA_DIR...", nargs=-1, required=True,
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Checkpoint to write.")
 @click.option("--resume", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Checkpoint to continue from, or exported weights (.npz, e.g. the shipped ones) to warm-start from.")
@@ -213,10 +215,20 @@ def info(input_path: Path, as_json: bool) -> None:
               help="Transform and latent widths N M of a new model (a resumed run keeps its own).")
 @click.option("--checkpoint-every", type=click.IntRange(min=1), default=TrainConfig.checkpoint_every, show_default=True,
               help="Steps between checkpoints (the last step always writes one).")
-def train(data_dir: Path, out: Path, resume: Path | None, steps: int | None, minutes: float | None, batch_size: int,
-          crop: int, learning_rate: float, final_learning_rate: float, decay_steps: int | None, device: str,
-          fp32: bool, compile_step: bool, threads: int, channels: tuple[int, int], checkpoint_every: int) -> None:
-    """Train the model on the photos in DATA_DIR, writing resumable checkpoints to --out.
+@click.option("--levels", type=click.IntRange(min=2), default=None,
+              help=f"Gain levels of the quality scale of a new model or a warm start  [default: the "
+                   f"weights' own; {RateScale.levels} for a new model].")
+@click.option("--lambda-range", type=(click.FloatRange(min=0, min_open=True),) * 2, default=None, metavar="MIN MAX",
+              help=f"λ at quality 0 and 100 (loss λ·255²·MSE + bpp) of a new model or a warm start  "
+                   f"[default: the weights' own; {RateScale.lambda_min:g} {RateScale.lambda_max:g} for a new model].")
+def train(data_dirs: tuple[Path, ...], out: Path, resume: Path | None, steps: int | None, minutes: float | None,
+          batch_size: int, crop: int, learning_rate: float, final_learning_rate: float, decay_steps: int | None,
+          device: str, fp32: bool, compile_step: bool, threads: int, channels: tuple[int, int], checkpoint_every: int,
+          levels: int | None, lambda_range: tuple[float, float] | None) -> None:
+    """Train the model on the photos in each DATA_DIR, writing resumable checkpoints to --out.
+
+    Every photo of every folder is drawn from alike. A warm start from exported weights (--resume
+    x.npz) with --levels or --lambda-range moves the gains onto the new quality scale.
 
     Runs as one process, or as each of several under torchrun (DistributedDataParallel):
 
@@ -234,13 +246,14 @@ def train(data_dir: Path, out: Path, resume: Path | None, steps: int | None, min
         steps = TrainConfig.steps
     if final_learning_rate > learning_rate:
         raise click.BadParameter("must not exceed --lr", param_hint="--final-lr")
-    config = TrainConfig(steps=steps, minutes=minutes, batch_size=batch_size, crop=crop, learning_rate=learning_rate,
-                         final_learning_rate=final_learning_rate, decay_steps=decay_steps,
-                         checkpoint_every=checkpoint_every, mixed_precision=not fp32, compile=compile_step,
-                         model=ModelConfig(*channels))
     try:
+        rate = _rate_scale(resume, levels, lambda_range)
+        config = TrainConfig(steps=steps, minutes=minutes, batch_size=batch_size, crop=crop,
+                             learning_rate=learning_rate, final_learning_rate=final_learning_rate,
+                             decay_steps=decay_steps, checkpoint_every=checkpoint_every, mixed_precision=not fp32,
+                             compile=compile_step, model=ModelConfig(*channels), rate=rate)
         with launch(device, threads) as current:
-            run_training(data_dir, out, resume, config, current)
+            run_training(data_dirs, out, resume, config, current)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
 
@@ -265,6 +278,20 @@ def export(checkpoint: Path, output: Path, force: bool) -> None:
     with commands.user_errors():
         commands.export_checkpoint(checkpoint, output, force)
     click.echo(f"wrote {output} and {output.with_suffix('.sha256').name}")
+
+
+def _rate_scale(resume: Path | None, levels: int | None, lambda_range: tuple[float, float] | None) -> RateScale | None:
+    """The quality scale asked for by --levels and --lambda-range (the rest from the warm start's
+    weights, or a new model's defaults); None when neither is given."""
+    if levels is None and lambda_range is None:
+        return None
+    base = RateScale()
+    if resume is not None and resume.suffix == ".npz":
+        from aecodec.codec.weights_file import rate_scale_from, read_weights
+
+        base = rate_scale_from(read_weights(resume).arrays)
+    low, high = lambda_range or (base.lambda_min, base.lambda_max)
+    return RateScale(levels or base.levels, low, high)
 
 
 main.add_command(evaluate, "eval")

@@ -43,12 +43,14 @@ class CropSampler:
         self.flip_generator = torch.Generator(self.device).manual_seed(int(self.generator.integers(2**62)))
 
     @classmethod
-    def from_folder(cls, folder: Path, crop: int, seed: Seed = 0,
+    def from_folder(cls, folder: Path | Sequence[Path], crop: int, seed: Seed = 0,
                     device: torch.device | str = "cpu") -> CropSampler:
-        """Decode every photo under ``folder`` to RGB; smaller ones are padded by reflection."""
-        paths = list_images(folder)
+        """Decode every photo under ``folder`` (or under each of several folders, all drawn from
+        alike) to RGB; smaller ones are padded by reflection."""
+        folders = [folder] if isinstance(folder, Path) else list(folder)
+        paths = [path for each in folders for path in list_images(each)]
         if not paths:
-            raise ValueError(f"no images found under {folder}")
+            raise ValueError(f"no images found under {', '.join(str(each) for each in folders)}")
         return cls([_load_rgb(path, crop) for path in paths], crop, seed, device)
 
     def __len__(self) -> int:

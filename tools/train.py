@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from tqdm import tqdm
 
 from aecodec.codec.model import HyperpriorModel
 from aecodec.codec.model_config import ModelConfig
+from aecodec.codec.quality import RateScale
 from aecodec.codec.precision import native_bfloat16
 from aecodec.tools.dataset import CropSampler
 from aecodec.tools.launch import Launch, check_replicas, share
@@ -84,13 +86,15 @@ def rank_seeds(seed: int, rank: int, step: int) -> tuple[np.random.SeedSequence,
     return crops, int(noise.generate_state(1)[0])
 
 
-def train(data_dir: Path, out: Path, resume: Path | None, config: TrainConfig, current: Launch) -> Path:
-    """Train (or continue training) in this process and write checkpoints to ``out``; returns ``out``.
-    A time budget (``config.minutes``) counts from this call, loading included."""
+def train(data_dir: Path | Sequence[Path], out: Path, resume: Path | None, config: TrainConfig,
+          current: Launch) -> Path:
+    """Train (or continue training) in this process on the photos under ``data_dir`` (one folder or
+    several) and write checkpoints to ``out``; returns ``out``. A time budget (``config.minutes``)
+    counts from this call, loading included."""
     started = time.monotonic()
     batch = local_batch_size(config.batch_size, current.world_size)
     torch.manual_seed(config.seed)
-    state = restore(resume, config.model, current.device)
+    state = restore(resume, config.model, current.device, config.rate)
     crop_seed, noise_seed = rank_seeds(config.seed, current.rank, state.step)
     sampler = CropSampler.from_folder(data_dir, config.crop, crop_seed, current.device)
     torch.manual_seed(noise_seed)
@@ -147,7 +151,8 @@ def _step(objective: torch.nn.Module, state: TrainingState, sampler: CropSampler
           config: TrainConfig) -> torch.Tensor:
     for group in state.optimizer.param_groups:
         group["lr"] = learning_rate(state.step, config, state.optimizer_start)
-    metrics = optimize_step(objective, state.optimizer, sampler.batch(batch), random_positions(batch, sampler.device))
+    positions = random_positions(batch, state.model.config.rate.levels, sampler.device)
+    metrics = optimize_step(objective, state.optimizer, sampler.batch(batch), positions)
     state.step += 1
     return metrics
 
@@ -166,16 +171,24 @@ def _checkpoint(out: Path, state: TrainingState, current: Launch, final: bool) -
         save_checkpoint(out, state.model, state.optimizer, state.step, state.optimizer_start)
 
 
-def restore(resume: Path | None, fresh: ModelConfig, device: torch.device) -> TrainingState:
+def restore(resume: Path | None, fresh: ModelConfig, device: torch.device,
+            rate: RateScale | None = None) -> TrainingState:
     """A new model of shape ``fresh``; the model, optimizer and step saved in a checkpoint
     ``resume``; or, when ``resume`` is exported weights (``.npz``), their model and step with a
-    fresh optimizer (see :mod:`aecodec.tools.warm_start`)."""
+    fresh optimizer (see :mod:`aecodec.tools.warm_start`). ``rate``, when given, is the quality
+    scale of a new model or of a warm start (a checkpoint keeps its own)."""
     if resume is None or resume.suffix == ".npz":
-        model, step = (HyperpriorModel(fresh), 0) if resume is None else model_from_weights(resume)
+        if resume is None:
+            model, step = HyperpriorModel(fresh if rate is None else replace(fresh, rate=rate)), 0
+        else:
+            model, step = model_from_weights(resume, rate)
         model = to_channels_last(model, device)
         return TrainingState(model, torch.optim.Adam(model.parameters()), step, optimizer_start=step)
     checkpoint = load_checkpoint(resume, device)
     model = to_channels_last(model_from_checkpoint(checkpoint, resume), device)
+    if rate is not None and rate != model.config.rate:
+        raise ValueError(f"{resume} trains on {model.config.rate}; a checkpoint keeps its quality scale "
+                         "(export it and warm-start from the .npz to change the scale)")
     optimizer = torch.optim.Adam(model.parameters())
     optimizer.load_state_dict(checkpoint["optimizer"])
     return TrainingState(model, optimizer, int(checkpoint["step"]), int(checkpoint.get("optimizer_start", 0)))
@@ -184,7 +197,7 @@ def restore(resume: Path | None, fresh: ModelConfig, device: torch.device) -> Tr
 def model_from_checkpoint(checkpoint: dict, path: Path) -> HyperpriorModel:
     """The model saved in a loaded checkpoint; a ``ValueError`` naming what is missing when the
     checkpoint comes from an older architecture (resume from its exported weights instead)."""
-    model = HyperpriorModel(ModelConfig(**checkpoint["config"]))
+    model = HyperpriorModel(ModelConfig.from_dict(checkpoint["config"]))
     missing = sorted({name.split(".")[0] for name in model.state_dict().keys() - checkpoint["model"].keys()})
     if missing:
         raise ValueError(f"{path} has no {', '.join(missing)} parameters (saved by an older aecodec); "

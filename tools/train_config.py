@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aecodec.codec.model_config import ModelConfig
+from aecodec.codec.quality import RateScale
 
 
 @dataclass(frozen=True)
@@ -13,7 +14,9 @@ class TrainConfig:
     ``minutes`` of wall clock set it once the first steps are timed (see
     :mod:`aecodec.tools.time_budget`); ``batch_size`` is the global batch over all processes. The
     learning rate decays over the last ``decay_steps`` steps, or over the last ``decay_fraction``
-    of ``steps`` when that is not given (over the whole run, for a run set by ``minutes``)."""
+    of ``steps`` when that is not given (over the whole run, for a run set by ``minutes``).
+    ``rate``, when set, is the quality scale a new model or a warm start from exported weights
+    trains on (a resumed checkpoint keeps its own)."""
 
     steps: int | None = 40000
     batch_size: int = 4
@@ -29,6 +32,7 @@ class TrainConfig:
     seed: int = 0
     minutes: float | None = None
     model: ModelConfig = ModelConfig()
+    rate: RateScale | None = None
 
     def __post_init__(self) -> None:
         if (self.steps is None) == (self.minutes is None):

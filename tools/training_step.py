@@ -15,7 +15,7 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
 from aecodec.codec.model import ForwardResult, HyperpriorModel
-from aecodec.codec.quality import NUM_LEVELS
+from aecodec.codec.quality import RateScale
 from aecodec.codec.rate import position_to_lambda
 from aecodec.tools.launch import Launch
 
@@ -37,8 +37,10 @@ class StepStats:
         return cls(loss, bpp, psnr)
 
 
-def rate_distortion_loss(x: torch.Tensor, result: ForwardResult, position: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Mean over the batch of ``λ_i · 255² · MSE_i + bpp_i``; ``x`` is ``[B, 3, H, W]``.
+def rate_distortion_loss(x: torch.Tensor, result: ForwardResult, position: torch.Tensor,
+                         scale: RateScale) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean over the batch of ``λ_i · 255² · MSE_i + bpp_i``, λ from ``scale`` at each item's
+    ``position``; ``x`` is ``[B, 3, H, W]``.
 
     Returns the loss and a detached ``[3]`` tensor of loss, mean bpp and mean PSNR (dB), left on
     the device so a step need not wait for it.
@@ -47,7 +49,7 @@ def rate_distortion_loss(x: torch.Tensor, result: ForwardResult, position: torch
     mse = (result.x_hat - x).square().mean(dim=(1, 2, 3))
     bits = -(result.y_likelihood.log2().sum(dim=(1, 2, 3)) + result.z_likelihood.log2().sum(dim=(1, 2, 3)))
     bpp = bits / (height * width)
-    loss = (position_to_lambda(position) * 255.0**2 * mse + bpp).mean()
+    loss = (position_to_lambda(position, scale) * 255.0**2 * mse + bpp).mean()
     psnr = (10 * torch.log10(1.0 / mse.detach().clamp_min(1e-10))).mean()
     return loss, torch.stack([loss.detach(), bpp.detach().mean(), psnr])
 
@@ -63,7 +65,7 @@ class RateDistortionObjective(nn.Module):
     def forward(self, x: torch.Tensor, position: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=self.mixed_precision):
             result = self.model(x, position)
-        return rate_distortion_loss(x, result, position)
+        return rate_distortion_loss(x, result, position, self.model.config.rate)
 
 
 def build_objective(model: HyperpriorModel, mixed_precision: bool, compile: bool, current: Launch) -> nn.Module:
@@ -93,9 +95,9 @@ def _plain_pointwise_kernels(model: nn.Module) -> None:
             parameter.data = parameter.data.clone(memory_format=torch.contiguous_format)
 
 
-def random_positions(batch_size: int, device: torch.device) -> torch.Tensor:
-    """One rate position per item, uniform over ``[0, NUM_LEVELS - 1]``: ``[B]``."""
-    return torch.rand(batch_size, device=device) * (NUM_LEVELS - 1)
+def random_positions(batch_size: int, levels: int, device: torch.device) -> torch.Tensor:
+    """One rate position per item, uniform over ``[0, levels - 1]``: ``[B]``."""
+    return torch.rand(batch_size, device=device) * (levels - 1)
 
 
 def optimize_step(objective: nn.Module, optimizer: torch.optim.Optimizer, x: torch.Tensor,

@@ -70,7 +70,7 @@ def test_cost_is_whole_stream_bits_plus_weighted_error(tiny_model, image, levels
     best = levels[-1]
     bits = 8 * best.streams.size
     mse = np.mean((best.predicted.astype(np.float64) - image) ** 2)
-    expected = bits / image[..., 0].size + effort._lambda(QUALITY) * mse
+    expected = bits / image[..., 0].size + tiny_model.rate_scale.lambda_for(QUALITY) * mse
     assert best.cost == pytest.approx(expected, rel=1e-9)
 
 

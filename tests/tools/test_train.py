@@ -23,7 +23,7 @@ def test_train_resume_and_export(photo_folder, tmp_path):
     second = runner.invoke(main, ["train", str(photo_folder), "--out", str(checkpoint), "--resume", str(checkpoint), "--steps", "3", "--batch-size", "2", "--crop", "64", "--device", "cpu", "--fp32"])
     assert second.exit_code == 0, second.output
     state = load_checkpoint(checkpoint)
-    assert state["step"] == 3 and state["config"] == {"n": 16, "m": 24}
+    assert state["step"] == 3 and state["config"] == {"n": 16, "m": 24, "rate": {"levels": 8, "lambda_min": 0.002, "lambda_max": 0.05}}
     weights = tmp_path / "w.npz"
     assert runner.invoke(main, ["export", str(checkpoint), "-o", str(weights)]).exit_code == 0
     assert load_inference_model(weights).z_tables.count == 16

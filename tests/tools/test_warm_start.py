@@ -6,6 +6,7 @@ import pytest
 from aecodec.codec.export import export_arrays, save_weights
 from aecodec.tools.cli import main
 from aecodec.codec.model_config import ModelConfig
+from aecodec.codec.quality import MODEL_2_RATE_SCALE, RateScale
 from aecodec.tools.train import load_checkpoint, restore
 from aecodec.tools.warm_start import model_from_weights
 
@@ -36,8 +37,38 @@ def test_training_continues_from_exported_weights(runner, photo_folder, weights,
                                   "--steps", "125", *TINY])
     assert result.exit_code == 0, result.output
     state = load_checkpoint(checkpoint)
-    assert state["step"] == 125 and state["config"] == {"n": 16, "m": 24}
+    assert state["step"] == 125 and state["config"]["n"] == 16 and state["config"]["m"] == 24
     assert state["optimizer_start"] == 123, "a resume inside the warm-up must keep warming up"
+
+
+def test_a_warm_start_onto_a_wider_scale_keeps_the_shared_levels(weights):
+    wide = RateScale(levels=14, lambda_min=MODEL_2_RATE_SCALE.lambda_at(-3), lambda_max=MODEL_2_RATE_SCALE.lambda_at(10))
+    old, _ = model_from_weights(weights)
+    new, _ = model_from_weights(weights, wide)
+    assert new.config.rate == wide and new.gains.log_encoder.shape[0] == 14
+    for side in ("log_encoder", "log_decoder"):
+        before, after = getattr(old.gains, side).detach(), getattr(new.gains, side).detach()
+        assert np.allclose(after[3:11].numpy(), before.numpy(), atol=1e-6), "levels 0-7 of the old scale are 3-10 of the new"
+    beyond = (new.gains.log_encoder[0] - old.gains.log_encoder[0]).detach()
+    assert np.allclose(beyond.numpy(), 0.5 * np.log(wide.lambda_min / MODEL_2_RATE_SCALE.lambda_min), atol=1e-6)
+    assert np.allclose((new.gains.log_decoder[-1] - old.gains.log_decoder[-1]).detach().numpy(),
+                       -0.5 * np.log(wide.lambda_max / MODEL_2_RATE_SCALE.lambda_max), atol=1e-6)
+
+
+def test_training_moves_exported_weights_onto_a_new_scale(runner, photo_folder, weights, tmp_path):
+    checkpoint = tmp_path / "wide.ckpt"
+    result = runner.invoke(main, ["train", str(photo_folder), str(photo_folder), "--out", str(checkpoint),
+                                  "--resume", str(weights), "--steps", "124", "--levels", "10",
+                                  "--lambda-range", "0.001", "0.2", *TINY])
+    assert result.exit_code == 0, result.output
+    assert load_checkpoint(checkpoint)["config"]["rate"] == {"levels": 10, "lambda_min": 0.001, "lambda_max": 0.2}
+    exported = tmp_path / "wide.npz"
+    assert runner.invoke(main, ["export", str(checkpoint), "-o", str(exported)]).exit_code == 0
+    model, _ = model_from_weights(exported)
+    assert model.config.rate == RateScale(10, 0.001, 0.2)
+    again = runner.invoke(main, ["train", str(photo_folder), "--out", str(checkpoint), "--resume", str(checkpoint),
+                                 "--steps", "125", "--levels", "12", *TINY])
+    assert again.exit_code != 0 and "keeps its quality scale" in again.output
 
 
 def test_a_fresh_optimizer_warms_up_from_the_weights_step(weights):
