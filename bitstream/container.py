@@ -16,6 +16,9 @@ Layout, little-endian::
     header_crc  u32      CRC-32 of every header byte before it
     then per section: type u8, length u32, crc u32 (CRC-32 of the payload), payload
 
+Sections (:class:`SectionType`): the three latent streams, the alpha plane, the ICC profile, EXIF
+and, in files of releases after model 2, ``REQUIRES``: the first aecodec version that reads them.
+
 Parsing never needs the model; every field is range-checked and every rejection is a
 :class:`ContainerError` with a one-line message.
 
@@ -32,6 +35,7 @@ import zlib
 from dataclasses import dataclass, field
 
 from aecodec.bitstream.errors import AecError
+from aecodec.bitstream.versions import Version
 
 SIGNATURE = b"\x89AEC\r\n\x1a\n"
 FORMAT_VERSION = 2
@@ -68,6 +72,9 @@ class SectionType(enum.IntEnum):
     ICC_PROFILE = 4
     EXIF = 5
     LATENT_CONTEXT = 6
+    REQUIRES = 7
+    """The first aecodec version that reads the file (3 bytes, see :mod:`aecodec.bitstream.versions`);
+    files of model 2 do not carry it."""
 
 
 @dataclass(frozen=True)
@@ -148,7 +155,21 @@ def unpack(data: bytes) -> Container:
         sections[kind] = payload
     if offset != len(data):
         raise ContainerError("unexpected bytes after the last section")
-    return Container(header, sections)
+    parsed = Container(header, sections)
+    required_version(parsed)
+    return parsed
+
+
+def required_version(parsed: Container) -> Version | None:
+    """The version in the ``REQUIRES`` section, if the file has one; :class:`ContainerError` if
+    the section is malformed."""
+    payload = parsed.sections.get(SectionType.REQUIRES)
+    if payload is None:
+        return None
+    try:
+        return Version.from_bytes(payload)
+    except ValueError as error:
+        raise ContainerError(f"REQUIRES section: {error}") from None
 
 
 def _read_section(data: bytes, offset: int) -> tuple[SectionType, bytes, int]:

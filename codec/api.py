@@ -27,19 +27,21 @@ from aecodec.codec.effort_levels import DEFAULT_EFFORT
 from aecodec.codec.latent_coding import LatentStreams
 from aecodec.codec.metadata import metadata_sections
 from aecodec.codec.quality import DEFAULT_QUALITY, quality_to_position
-from aecodec.codec.registry import DEFAULT_MODEL_ID, load_model
+from aecodec.codec.registry import DEFAULT_MODEL_ID, RELEASES, encoding_release, load_model
 from aecodec.codec.weights import InferenceModel
 
 def compress(image: Image.Image | np.ndarray, quality: float = DEFAULT_QUALITY, device: str = "cpu",
-             effort: int = DEFAULT_EFFORT) -> bytes:
+             effort: int = DEFAULT_EFFORT, model: int | None = None) -> bytes:
     """Encode an image to ``.aec`` bytes. ``quality`` in [0, 100]: higher means larger and better.
 
     Accepts PIL images of any common mode and uint8 (or uint16, reduced with a warning) arrays
     ``[H, W]``, ``[H, W, 3]``, ``[H, W, 4]``. Alpha is stored losslessly; ICC profile and EXIF
     travel in the file. ``effort`` 0–4 spends encode time for smaller files (see
-    :mod:`aecodec.codec.effort`); decoding is the same at every effort.
+    :mod:`aecodec.codec.effort`); decoding is the same at every effort. ``model`` picks the
+    release to write with (``aecodec models`` lists them); the newest by default.
     """
-    return compress_with(load_model(DEFAULT_MODEL_ID), image, quality, device, DEFAULT_MODEL_ID, effort)
+    release = encoding_release(model)
+    return compress_with(load_model(release.model_id), image, quality, device, release.model_id, effort)
 
 
 def compress_with(model: InferenceModel, image: Image.Image | np.ndarray, quality: float = DEFAULT_QUALITY,
@@ -79,4 +81,14 @@ def prepare(model: InferenceModel, image: Image.Image | np.ndarray, quality: flo
     if parts.alpha is not None:
         other[SectionType.ALPHA] = images.encode_alpha(parts.alpha)
     other.update(metadata_sections(pil, parts.mode))
+    other.update(release_sections(model_id))
     return PreparedImage(header, parts.color, other)
+
+
+def release_sections(model_id: int) -> dict[SectionType, bytes]:
+    """The ``REQUIRES`` section naming the first version that reads ``model_id``'s release, for
+    releases after model 2 (none for model 2 or an unregistered id)."""
+    release = RELEASES.get(model_id)
+    if release is None or not release.announces_version:
+        return {}
+    return {SectionType.REQUIRES: release.first_version.to_bytes()}

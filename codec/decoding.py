@@ -1,6 +1,8 @@
 """The public decoder: ``decompress(data) -> PIL.Image.Image``; on the CPU it never imports torch.
 
-``decompress`` uses the registry's model for the file; ``decompress_with`` takes the model
+``decompress`` uses the release the file names (see :mod:`aecodec.codec.registry`; a file of a
+release this installation does not have is refused with a message naming the release and the
+version that reads it); ``decompress_with`` takes the model
 explicitly (a :class:`~aecodec.codec.decoder.DecoderModel`, or an
 :class:`~aecodec.codec.weights.InferenceModel`, whose decoder half is used on the CPU). On the CPU
 the symbols are read with integer arithmetic and ``g_s`` runs in NumPy
@@ -22,7 +24,7 @@ from aecodec.codec import images
 from aecodec.codec.decoder import DecoderModel, decode_pixels
 from aecodec.codec.latent_coding import LATENT_STRIDE, LatentStreams, latent_size
 from aecodec.codec.metadata import attach_metadata
-from aecodec.codec.registry import UnknownModelError, load_decoder, load_model
+from aecodec.codec.registry import UnknownModelError, load_decoder, load_model, release_of
 
 if TYPE_CHECKING:
     from aecodec.codec.weights import InferenceModel
@@ -38,8 +40,11 @@ def decompress(data: bytes, device: str = "cpu") -> Image.Image:
     ``g_s`` there.
     """
     parsed = container.unpack(bytes(data))
-    model_id = parsed.header.model_id
-    model = load_decoder(model_id) if device == "cpu" else load_model(model_id)
+    header = parsed.header
+    release = release_of(header.model_id, header.weights_hash, container.required_version(parsed))
+    if device != "cpu" and not release.encodes:
+        raise ValueError(f"{release} keeps only its NumPy decoder in this installation; decode on the CPU")
+    model = load_decoder(release.model_id) if device == "cpu" else load_model(release.model_id)
     return _decode(model, parsed, device)
 
 
@@ -51,7 +56,8 @@ def decompress_with(model: DecoderModel | InferenceModel, data: bytes, device: s
 def _decode(model: DecoderModel | InferenceModel, parsed: Container, device: str) -> Image.Image:
     header = parsed.header
     if model.weights_hash != header.weights_hash:
-        raise UnknownModelError(f"file was made with different weights for model {header.model_id}")
+        raise UnknownModelError(f"file was made with weights {header.weights_hash.hex()} for model {header.model_id}, "
+                                f"not with these weights ({model.weights_hash.hex()})")
     check_padded_size(header)
     streams = _streams(parsed)
     alpha = _alpha(parsed)

@@ -5,8 +5,8 @@ Opening parses only the header, with :mod:`aecodec.bitstream.container` (no torc
 once, and the pixels are decoded by ``load()``, which also adds the ICC profile and EXIF to
 ``info``. ``verify()`` checks every checksum without the model. Saving takes ``quality`` (0-100,
 default 75) or one of ``target_bpp``, ``target_size`` (bytes) and ``target_psnr`` (dB), plus
-``effort`` (0-4, see :mod:`aecodec.codec.effort`) and ``icc_profile`` and ``exif`` to override the
-image's own.
+``effort`` (0-4, see :mod:`aecodec.codec.effort`), ``model`` (a release id, see ``aecodec models``;
+the newest by default) and ``icc_profile`` and ``exif`` to override the image's own.
 
 >>> import io
 >>> import aecodec
@@ -106,11 +106,12 @@ def _encode(image: Image.Image, options: dict) -> bytes:
 
     target = Target.from_options(options.get("target_bpp"), options.get("target_size"), options.get("target_psnr"))
     effort = options.get("effort", DEFAULT_EFFORT)
+    model = options.get("model")
     if target is None:
-        return compress(image, quality=options.get("quality", DEFAULT_QUALITY), effort=effort)
+        return compress(image, quality=options.get("quality", DEFAULT_QUALITY), effort=effort, model=model)
     if "quality" in options:
         raise ValueError("quality and a target are mutually exclusive")
-    result = encode_for_target(image, target, effort=effort)
+    result = encode_for_target(image, target, effort=effort, model=model)
     if not result.met:
         warnings.warn(result.shortfall(), stacklevel=4)
     return result.data

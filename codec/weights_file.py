@@ -1,5 +1,11 @@
 """Reading an exported weights file (no torch, no pickle): its arrays, its hash, and the integer
-layers and frozen tables stored in it (see :mod:`aecodec.codec.export` for the layout)."""
+layers and frozen tables stored in it (see :mod:`aecodec.codec.export` for the layout).
+
+A release's files name it by the first bytes of its weights file's SHA-256. An old release can be
+kept as a smaller decoder-only file (:func:`write_decoder_only`: no ``g_a``, ``h_a`` or encoder
+gains, compressed), which records that identity in ``release_identity``; :func:`decoder_digest`
+is the same for both forms, so a test can tell that the decoder did not change.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,10 @@ from aecodec.codec.exact import IntegerConv
 from aecodec.codec.quality import MODEL_2_RATE_SCALE, RateScale
 
 HASH_PREFIX_BYTES = 8
+IDENTITY_ARRAY = "release_identity"
+"""In a decoder-only file: the hash prefix of the full weights file it was cut from, uint8 ``[8]``."""
+DECODER_PARTS = ("g_s.", "gains.log_decoder", "h_s.", "context.", "z_tables.", "y_tables.", "scale_thresholds",
+                 "config", "rate_scale", IDENTITY_ARRAY)
 
 
 @dataclass(frozen=True)
@@ -38,7 +48,36 @@ def read_weights(path: Path, expected_sha256: str | None = None) -> WeightsFile:
                          "(corrupted or replaced weights; see aecodec.codec.registry)")
     with np.load(io.BytesIO(raw), allow_pickle=False) as archive:
         arrays = {name: archive[name] for name in archive.files}
-    return WeightsFile(arrays, digest.digest()[:HASH_PREFIX_BYTES])
+    identity = arrays.get(IDENTITY_ARRAY)
+    return WeightsFile(arrays, identity.tobytes() if identity is not None else digest.digest()[:HASH_PREFIX_BYTES])
+
+
+def decoder_arrays(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The arrays decoding reads (``g_s``, decoder gains, exact layers, tables, shape records)."""
+    return {name: array for name, array in arrays.items() if name.startswith(DECODER_PARTS)}
+
+
+def decoder_digest(arrays: dict[str, np.ndarray]) -> str:
+    """SHA-256 (hex) of :func:`decoder_arrays` but the identity: each name, dtype, shape and
+    bytes, in name order."""
+    digest = hashlib.sha256()
+    for name, array in sorted(decoder_arrays(arrays).items()):
+        if name == IDENTITY_ARRAY:
+            continue
+        digest.update(f"{name}|{array.dtype.str}|{array.shape}|".encode())
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()
+
+
+def write_decoder_only(source: Path, target: Path) -> bytes:
+    """Write ``source``'s decoder part to ``target`` (a compressed ``.npz`` that records the
+    source's identity); returns that identity (the hash prefix the release's files carry)."""
+    weights = read_weights(source)
+    arrays = decoder_arrays(weights.arrays)
+    arrays[IDENTITY_ARRAY] = np.frombuffer(weights.weights_hash, dtype=np.uint8)
+    with open(target, "xb") as handle:
+        np.savez_compressed(handle, **arrays)
+    return weights.weights_hash
 
 
 def integer_layers_from(arrays: dict[str, np.ndarray], prefix: str) -> list[IntegerConv]:

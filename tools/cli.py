@@ -22,8 +22,19 @@ if TYPE_CHECKING:
 DEFAULT_QUALITY = 75.0
 
 
+def _print_version(context: click.Context, parameter: click.Parameter, value: bool) -> None:
+    """``--version``: the package, the ``.aec`` format version it writes and the model releases it reads."""
+    if not value or context.resilient_parsing:
+        return
+    from aecodec.tools import commands
+
+    click.echo(commands.version_text(__version__))
+    context.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="aecodec")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version, the file format version and the model releases, and exit.")
 def main() -> None:
     """aecodec: a learned image codec with exact decoding on every machine.
 
@@ -38,6 +49,7 @@ def main() -> None:
       cat photo.png | aecodec compress - | aecodec decompress - > round-trip.png
       aecodec decompress photo.aec -o photo.webp
       aecodec info photo.aec --json
+      aecodec models                                # the model releases this version has
     """
 
 
@@ -78,12 +90,14 @@ def _batch_options(function):
               help=f"Encoder effort 0-{MAX_EFFORT}: higher refines the latents for this image, for smaller "
                    "files at the same quality. 0 is one pass; 4 took 33 s for a 768x512 image on 2 CPU "
                    "cores. Decoding is the same at every effort.")
+@click.option("-m", "--model", type=click.IntRange(0, 0xFFFF), default=None, metavar="ID",
+              help="Model release to write with ('aecodec models' lists them).  [default: the newest]")
 @_device_option
 @_batch_options
 @click.option("-v", "--verbose", is_flag=True, help="Print bpp, quality, PSNR and time per file (stderr).")
 def compress(inputs: tuple[Path, ...], output: Path | None, quality: float | None, target_bpp: float | None,
-             target_size: int | None, target_psnr: float | None, effort: int, device: str, jobs: int, force: bool,
-             verbose: bool) -> None:
+             target_size: int | None, target_psnr: float | None, effort: int, model: int | None, device: str,
+             jobs: int, force: bool, verbose: bool) -> None:
     """Compress images to .aec files.
 
     INPUT is an image file, a folder (searched recursively for images), or '-' for standard input.
@@ -104,8 +118,9 @@ def compress(inputs: tuple[Path, ...], output: Path | None, quality: float | Non
 
     target = _target(quality, target_bpp, target_size, target_psnr)
     with commands.user_errors():
+        commands.check_encoding_model(model)
         settings = commands.CompressSettings(DEFAULT_QUALITY if quality is None else quality, target,
-                                             commands.resolve_device(device), force, verbose, effort)
+                                             commands.resolve_device(device), force, verbose, effort, model)
         runs.compress_inputs(inputs, output, settings, jobs)
 
 
@@ -182,6 +197,25 @@ def info(input_path: Path, as_json: bool) -> None:
     with commands.user_errors():
         summary = commands.describe_file(input_path)
     click.echo(json.dumps(summary, indent=2) if as_json else commands.format_summary(summary))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the releases as JSON.")
+def models(as_json: bool) -> None:
+    """List the model releases this aecodec reads and writes, with their Kodak figures.
+
+    Every release stays readable by every later version; the encoder writes with the newest
+    unless 'compress --model ID' picks another.
+
+    \b
+    Examples:
+      aecodec models
+      aecodec compress photo.png --model 2
+    """
+    from aecodec.tools import commands
+
+    releases = commands.list_releases()
+    click.echo(json.dumps(releases, indent=2) if as_json else commands.format_releases(releases))
 
 
 @main.command()
@@ -266,12 +300,12 @@ def train(data_dirs: tuple[Path, ...], out: Path, resume: Path | None, steps: in
 def export(checkpoint: Path, output: Path, force: bool) -> None:
     """Freeze a training checkpoint into inference weights with integer tables (the update step).
 
-    Also writes OUTPUT's SHA-256 beside it (NAME.sha256), the value the model registry checks
-    the weights against before use.
+    Also writes OUTPUT's SHA-256 beside it (NAME.sha256). A released model's weights file is never
+    written over: new weights are a candidate, and become a new release (docs/releases.md).
 
     \b
     Example:
-      aecodec export runs/main.ckpt -o codec/weights/checkerboard-gain-128x192-v1.npz
+      aecodec export runs/main.ckpt -o runs/candidate.npz
     """
     from aecodec.tools import commands
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import time
 import warnings
@@ -16,6 +17,7 @@ from PIL import Image, UnidentifiedImageError
 
 from aecodec.bitstream import container
 from aecodec.bitstream.errors import AecError
+from aecodec.bitstream.versions import Version
 from aecodec.tools import formats
 from aecodec.tools.formats import ImageFormat
 from aecodec.tools.output import OutputError, check_target, write_atomically
@@ -80,7 +82,8 @@ def resolve_device(name: str) -> str:
 
 @dataclass(frozen=True)
 class CompressSettings:
-    """How ``compress`` codes each file: at ``quality``, or at the quality that meets ``target``."""
+    """How ``compress`` codes each file: at ``quality``, or at the quality that meets ``target``,
+    with the release ``model`` (None: the newest)."""
 
     quality: float
     target: Target | None = None
@@ -88,6 +91,7 @@ class CompressSettings:
     force: bool = False
     verbose: bool = False
     effort: int = 0
+    model: int | None = None
 
 
 @dataclass(frozen=True)
@@ -192,23 +196,27 @@ def _encode(image: Image.Image, settings: CompressSettings) -> _Encoded:
     from aecodec.codec.targets import encode_for_target
 
     if settings.target is None:
-        data = compress(image, quality=settings.quality, device=settings.device, effort=settings.effort)
+        data = compress(image, quality=settings.quality, device=settings.device, effort=settings.effort,
+                        model=settings.model)
         return _Encoded(data, settings.quality, None)
-    result = encode_for_target(image, settings.target, settings.device, effort=settings.effort)
+    result = encode_for_target(image, settings.target, settings.device, effort=settings.effort, model=settings.model)
     return _Encoded(result.data, result.quality, None if result.met else result.shortfall())
 
 
 def describe_file(path: Path) -> dict:
-    """Header fields and section sizes of an ``.aec`` file, as JSON-ready values."""
+    """Header fields, the release that reads the file and section sizes of an ``.aec`` file, as JSON-ready values."""
     data = path.read_bytes()
     parsed = container.unpack(data)
     header = parsed.header
+    requires = container.required_version(parsed)
     return {
         "file": str(path),
         "bytes": len(data),
         "format_version": container.FORMAT_VERSION,
         "model_id": header.model_id,
         "weights_hash": header.weights_hash.hex(),
+        "release": _release_line(header, requires),
+        "requires": None if requires is None else str(requires),
         "quality": header.quality,
         "width": header.width,
         "height": header.height,
@@ -219,11 +227,71 @@ def describe_file(path: Path) -> dict:
     }
 
 
+def _release_line(header: container.Header, requires: Version | None) -> str:
+    """The release that reads a file (its name, whether this installation has it) or why none does."""
+    from aecodec.codec.registry import UnknownModelError, release_of
+
+    try:
+        release = release_of(header.model_id, header.weights_hash, requires)
+    except UnknownModelError as error:
+        return f"not readable here: {error}"
+    return f"{release.name} (model {release.model_id}, read since aecodec {release.first_version})"
+
+
 def format_summary(summary: dict) -> str:
     """Human-readable lines for :func:`describe_file`'s result."""
-    lines = [f"{key}: {value}" for key, value in summary.items() if key != "sections"]
+    lines = [f"{key}: {value}" for key, value in summary.items() if key != "sections" and value is not None]
     lines += [f"section {name}: {size} bytes" for name, size in summary["sections"].items()]
     return "\n".join(lines)
+
+
+def version_text(package_version: str) -> str:
+    """What ``aecodec --version`` prints: the package, the ``.aec`` format and the releases."""
+    from aecodec.codec.registry import DEFAULT_MODEL_ID, RELEASES
+
+    releases = ", ".join(f"{release.model_id} ({release.name}{', default' if release.model_id == DEFAULT_MODEL_ID else ''})"
+                         for release in RELEASES.values())
+    return f"aecodec {package_version}\n.aec format version {container.FORMAT_VERSION}\nmodel releases: {releases}"
+
+
+def check_encoding_model(model_id: int | None) -> None:
+    """Refuse, before any file is read, a ``--model`` this installation cannot encode with."""
+    from aecodec.codec.registry import encoding_release, installed
+
+    installed(encoding_release(model_id))
+
+
+def list_releases() -> list[dict]:
+    """Every release this installation has, as JSON-ready values, oldest first."""
+    from aecodec.codec.registry import DEFAULT_MODEL_ID, RELEASES
+
+    return [{"model_id": release.model_id, "name": release.name, "weights_hash": release.weights_hash,
+             "read_since": str(release.first_version), "encodes": release.encodes,
+             "default": release.model_id == DEFAULT_MODEL_ID, "kodak": dataclasses.asdict(release.kodak)}
+            for release in RELEASES.values()]
+
+
+def format_releases(releases: list[dict]) -> str:
+    """One line per release for ``aecodec models``."""
+    from aecodec.codec.registry import KodakFigures
+
+    lines = []
+    for entry in releases:
+        marks = ", ".join(mark for mark, on in (("default", entry["default"]), ("decodes only", not entry["encodes"])) if on)
+        lines.append(f"model {entry['model_id']}: {entry['name']} (weights {entry['weights_hash']}, read since "
+                     f"aecodec {entry['read_since']}{', ' + marks if marks else ''})")
+        lines.append(f"  {KodakFigures(**entry['kodak'])}")
+    return "\n".join(lines)
+
+
+def check_not_a_release(target: Path) -> None:
+    """Refuse to write weights over a released model's file (releases never change)."""
+    from aecodec.codec.registry import RELEASES
+
+    for release in RELEASES.values():
+        if target.resolve() == release.path.resolve():
+            raise OutputError(f"{target} holds the weights of release {release}, which never change; "
+                              "export to another file (a candidate) and ship it as a new release")
 
 
 def export_checkpoint(checkpoint: Path, target: Path, force: bool) -> None:
@@ -235,6 +303,7 @@ def export_checkpoint(checkpoint: Path, target: Path, force: bool) -> None:
     from aecodec.codec.export import export_arrays, record_sha256
     from aecodec.tools.train import load_checkpoint, model_from_checkpoint
 
+    check_not_a_release(target)
     check_target(target, force)
     state = load_checkpoint(checkpoint)
     model = model_from_checkpoint(state, checkpoint)

@@ -130,3 +130,15 @@ def test_pixel_limit_counts_the_padded_size(make_image, monkeypatch):
     monkeypatch.setattr(container, "MAX_PIXELS", 1000)
     with pytest.raises(ContainerError, match="pads to 64x64"):
         aecodec.compress(make_image(1, 1))
+
+
+def test_model_picks_the_release_and_an_unknown_one_is_refused(make_image):
+    from aecodec.bitstream import container
+    from aecodec.codec.registry import DEFAULT_MODEL_ID, UnknownModelError
+
+    image = make_image(24, 32)
+    data = aecodec.compress(image, quality=40, model=DEFAULT_MODEL_ID)
+    assert data == aecodec.compress(image, quality=40)
+    assert container.unpack(data).header.model_id == DEFAULT_MODEL_ID
+    with pytest.raises(UnknownModelError, match="no model 77 to encode with"):
+        aecodec.compress(image, quality=40, model=77)

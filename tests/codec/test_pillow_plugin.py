@@ -162,3 +162,14 @@ def test_save_with_effort_matches_the_api(make_image):
     buffer = io.BytesIO()
     source.save(buffer, format="AEC", quality=55, effort=1)
     assert buffer.getvalue() == aecodec.compress(source, quality=55, effort=1)
+
+
+def test_save_takes_a_model_release(tmp_path, make_image):
+    from aecodec.codec.registry import DEFAULT_MODEL_ID, UnknownModelError
+
+    image = Image.fromarray(make_image(24, 32))
+    image.save(tmp_path / "chosen.aec", quality=40, model=DEFAULT_MODEL_ID)
+    with Image.open(tmp_path / "chosen.aec") as reopened:
+        assert reopened.aec_header.model_id == DEFAULT_MODEL_ID
+    with pytest.raises(UnknownModelError, match="no model 77"):
+        image.save(tmp_path / "unknown.aec", quality=40, model=77)

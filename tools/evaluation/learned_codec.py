@@ -33,9 +33,9 @@ class LearnedCodec:
         compress, decompress = getattr(aecodec, "compress", None), getattr(aecodec, "decompress", None)
         if compress is None or decompress is None:
             raise CodecUnavailable("aecodec.compress/decompress are not available in this build")
-        from aecodec.codec.registry import DEFAULT_MODEL_ID, MODELS
+        from aecodec.codec.registry import DEFAULT_MODEL_ID, RELEASES
 
-        model = MODELS[DEFAULT_MODEL_ID]
+        model = RELEASES[DEFAULT_MODEL_ID]
         description = f"aecodec {aecodec.__version__}, model {model.model_id} ({model.name}), effort {effort}"
         return cls(compress, decompress, learned_codec_name(effort), description, effort=effort)
 
