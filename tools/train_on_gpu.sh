@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # One time-budgeted training cycle on a GPU machine whose python3 has torch, numpy, Pillow, click
-# and tqdm but neither aecodec nor constriction installed: continue the shipped weights for
-# MINUTES of wall clock (loading included), export them, and leave in OUT_DIR the training log
-# and the exported weights in 15 MiB parts (rejoin: cat OUT_DIR/weights.npz.part-* > weights.npz).
+# and tqdm but neither aecodec nor constriction installed: continue the latest candidate
+# (tools/candidates/model-3.npz, the next release in training; the model-2 release if there is
+# none) for MINUTES of wall clock (loading included), export it, and leave in OUT_DIR the training
+# log and the exported weights in 15 MiB parts (rejoin: cat OUT_DIR/weights.npz.part-* > weights.npz).
+# The clean photos do not fit one call's carry: make crops that do with
+# `python -m aecodec.tools.training_crops ../shared/data/train-clean --out .gpu_data/clean`.
 # Its defaults (64 crops of 256×256 a step, bfloat16, eager, 2e-4 falling to 2e-6) made 34–41
 # steps/s on one H200 (2026-12-04); `--compile` has not been tried on a GPU.
 #
@@ -18,12 +21,14 @@ fi
 data_dir=$1 minutes=$2 out_dir=$3
 shift 3
 root=$(cd "$(dirname "$0")/.." && pwd)
+start="$root/tools/candidates/model-3.npz"
+[ -f "$start" ] || start="$root/codec/weights/checkerboard-gain-128x192-v1.npz"
 scratch=$(mktemp -d)
 ln -s "$root" "$scratch/aecodec"
 export PYTHONPATH="$scratch${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
 mkdir -p "$out_dir"
 python3 -m aecodec.tools.cli train "$data_dir" --out "$scratch/run.ckpt" \
-    --resume "$root/codec/weights/checkerboard-gain-128x192-v1.npz" --minutes "$minutes" \
+    --resume "$start" --minutes "$minutes" \
     --batch-size 64 --crop 256 --lr 2e-4 --final-lr 2e-6 --device cuda --checkpoint-every 2000 "$@" \
     2>&1 | tee "$out_dir/train.log"
 python3 -m aecodec.tools.cli export "$scratch/run.ckpt" -o "$out_dir/weights.npz"
