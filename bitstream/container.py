@@ -68,6 +68,8 @@ class SectionType(enum.IntEnum):
     ICC_PROFILE = 4
     EXIF = 5
     LATENT_CONTEXT = 6
+    XMP = 8
+    """XMP packet (UTF-8 XML), verbatim; aecodec 0.1.0 refuses files that carry it."""
 
 
 @dataclass(frozen=True)
