@@ -38,7 +38,7 @@ _EXIF_DIRECTORIES = (ExifTags.IFD.Exif, ExifTags.IFD.GPSInfo)
 
 
 def parse_selection(value: str | Iterable[str]) -> frozenset[str]:
-    """``"all"``, ``"none"``, ``"icc,exif"`` (or an iterable of kinds) as a set of kinds.
+    """``"all"``, ``"none"``, ``"icc,exif"`` (or an iterable of kinds, empty for none) as a set of kinds.
 
     >>> sorted(parse_selection("exif, ICC"))
     ['exif', 'icc']
@@ -48,7 +48,7 @@ def parse_selection(value: str | Iterable[str]) -> frozenset[str]:
     if names in (["all"], ["none"]):
         return ALL if names == ["all"] else frozenset()
     unknown = sorted(set(names) - ALL)
-    if unknown or not names:
+    if unknown or (isinstance(value, str) and not names):
         raise ValueError(f"metadata must be all, none or some of icc,exif,xmp (comma-separated), not {value!r}")
     return frozenset(names)
 

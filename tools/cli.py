@@ -13,6 +13,7 @@ from aecodec.codec.effort_levels import DEFAULT_EFFORT, MAX_EFFORT
 from aecodec.codec.model_config import ModelConfig
 from aecodec.codec.quality import RateScale
 from aecodec.tools.evaluation.command import evaluate
+from aecodec.tools.failures import GuardedGroup
 from aecodec.tools.train_config import TrainConfig
 
 if TYPE_CHECKING:
@@ -22,13 +23,14 @@ if TYPE_CHECKING:
 DEFAULT_QUALITY = 75.0
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="aecodec")
 def main() -> None:
     """aecodec: a learned image codec with exact decoding on every machine.
 
     '-' stands for standard input or output; status messages always go to stderr.
-    Run 'aecodec COMMAND --help' for each command's options and examples.
+    Run 'aecodec COMMAND --help' for each command's options and examples. Errors are one line
+    (status 1); an internal error says so (status 70; AECODEC_TRACEBACK=1 shows its traceback).
 
     \b
     Examples:
@@ -49,6 +51,20 @@ def _device_option(function):
 
 
 _INPUTS = click.Path(path_type=Path, allow_dash=True)
+
+
+def _parse_metadata(context: click.Context, parameter: click.Parameter, value: str) -> frozenset[str]:
+    from aecodec.codec.metadata import parse_selection
+
+    try:
+        return parse_selection(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+def _metadata_option(help_text: str):
+    return click.option("--metadata", default="all", show_default=True, metavar="all|none|icc,exif,xmp",
+                        callback=_parse_metadata, help=help_text)
 
 
 def _batch_options(function):
@@ -78,12 +94,14 @@ def _batch_options(function):
               help=f"Encoder effort 0-{MAX_EFFORT}: higher refines the latents for this image, for smaller "
                    "files at the same quality. 0 is one pass; 4 took 33 s for a 768x512 image on 2 CPU "
                    "cores. Decoding is the same at every effort.")
+@_metadata_option("Metadata to store, like cwebp -metadata: all, none, or some of icc, exif and xmp "
+                  "(comma-separated).")
 @_device_option
 @_batch_options
 @click.option("-v", "--verbose", is_flag=True, help="Print bpp, quality, PSNR and time per file (stderr).")
 def compress(inputs: tuple[Path, ...], output: Path | None, quality: float | None, target_bpp: float | None,
-             target_size: int | None, target_psnr: float | None, effort: int, device: str, jobs: int, force: bool,
-             verbose: bool) -> None:
+             target_size: int | None, target_psnr: float | None, effort: int, metadata: frozenset[str], device: str,
+             jobs: int, force: bool, verbose: bool) -> None:
     """Compress images to .aec files.
 
     INPUT is an image file, a folder (searched recursively for images), or '-' for standard input.
@@ -97,6 +115,7 @@ def compress(inputs: tuple[Path, ...], output: Path | None, quality: float | Non
       aecodec compress photo.png -q 40 -o small.aec -v
       aecodec compress photo.png --target-bpp 0.5     # or --target-size 20000, --target-psnr 32
       aecodec compress photo.png -q 60 --effort 4     # slower encode, smaller file
+      aecodec compress photo.jpg --metadata icc       # keep the colour profile only
       cat photo.png | aecodec compress - > photo.aec
       aecodec compress photos/ extra.png -o coded/ --jobs 2
     """
@@ -105,7 +124,7 @@ def compress(inputs: tuple[Path, ...], output: Path | None, quality: float | Non
     target = _target(quality, target_bpp, target_size, target_psnr)
     with commands.user_errors():
         settings = commands.CompressSettings(DEFAULT_QUALITY if quality is None else quality, target,
-                                             commands.resolve_device(device), force, verbose, effort)
+                                             commands.resolve_device(device), force, verbose, effort, metadata)
         runs.compress_inputs(inputs, output, settings, jobs)
 
 
@@ -139,11 +158,13 @@ def _parse_format(context: click.Context, parameter: click.Parameter, value: str
 @click.option("--format", "image_format", metavar="FORMAT", callback=_parse_format,
               help="png, jpeg, webp, tiff, ... (any format Pillow writes).  [default: from the output's "
                    "extension; png for stdout, new names and names without one]")
+@_metadata_option("Stored metadata to write into the image: all, none, or some of icc, exif and xmp "
+                  "(comma-separated); a kind the format cannot hold is dropped with a warning.")
 @_device_option
 @_batch_options
 @click.option("-v", "--verbose", is_flag=True, help="Print size, bpp and time per file (stderr).")
-def decompress(inputs: tuple[Path, ...], output: Path | None, image_format: ImageFormat | None, device: str,
-               jobs: int, force: bool, verbose: bool) -> None:
+def decompress(inputs: tuple[Path, ...], output: Path | None, image_format: ImageFormat | None,
+               metadata: frozenset[str], device: str, jobs: int, force: bool, verbose: bool) -> None:
     """Decompress .aec files to images.
 
     INPUT.aec is an .aec file, a folder (searched recursively for .aec files), or '-' for standard
@@ -160,7 +181,8 @@ def decompress(inputs: tuple[Path, ...], output: Path | None, image_format: Imag
     from aecodec.tools import commands, runs
 
     with commands.user_errors():
-        settings = commands.DecompressSettings(image_format, commands.resolve_device(device), force, verbose)
+        settings = commands.DecompressSettings(image_format, commands.resolve_device(device), force, verbose,
+                                               metadata)
         runs.decompress_inputs(inputs, output, settings, jobs)
 
 
