@@ -21,6 +21,7 @@ import io
 import os
 import random
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -134,7 +135,10 @@ def _output_case(index: int, chooser: random.Random, work: Path) -> CliRun:
 def prepare_directory(work: Path, files: dict[str, bytes], run: CliRun) -> None:
     """A fresh folder with the run's inputs, planted files and FIFOs."""
     for child in work.iterdir():
-        child.unlink()
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
     (work / "in.aec").write_bytes(files["aec"])
     (work / "in.png").write_bytes(files["png"])
     (work / "large.aec").write_bytes(files["large.aec"])
