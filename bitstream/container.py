@@ -75,6 +75,8 @@ class SectionType(enum.IntEnum):
     REQUIRES = 7
     """The first aecodec version that reads the file (3 bytes, see :mod:`aecodec.bitstream.versions`);
     files of model 2 do not carry it."""
+    XMP = 8
+    """XMP packet (UTF-8 XML), verbatim; aecodec 0.1.0 refuses files that carry it."""
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,29 +26,31 @@ from aecodec.codec.decoding import LATENT_SECTIONS, check_padded_size
 from aecodec.codec.effort import encode
 from aecodec.codec.effort_levels import DEFAULT_EFFORT
 from aecodec.codec.latent_coding import LatentStreams
-from aecodec.codec.metadata import metadata_sections
+from aecodec.codec.metadata import metadata_sections, parse_selection
 from aecodec.codec.quality import DEFAULT_QUALITY, quality_to_position
 from aecodec.codec.registry import DEFAULT_MODEL_ID, RELEASES, encoding_release, load_model
 from aecodec.codec.weights import InferenceModel
 
 def compress(image: Image.Image | np.ndarray, quality: float = DEFAULT_QUALITY, device: str = "cpu",
-             effort: int = DEFAULT_EFFORT, model: int | None = None) -> bytes:
+             effort: int = DEFAULT_EFFORT, metadata: str | Iterable[str] = "all", model: int | None = None) -> bytes:
     """Encode an image to ``.aec`` bytes. ``quality`` in [0, 100]: higher means larger and better.
 
     Accepts PIL images of any common mode and uint8 (or uint16, reduced with a warning) arrays
     ``[H, W]``, ``[H, W, 3]``, ``[H, W, 4]``. Alpha is stored losslessly; ICC profile and EXIF
     travel in the file. ``effort`` 0–4 spends encode time for smaller files (see
-    :mod:`aecodec.codec.effort`); decoding is the same at every effort. ``model`` picks the
-    release to write with (``aecodec models`` lists them); the newest by default.
+    :mod:`aecodec.codec.effort`); decoding is the same at every effort. ``metadata`` picks what
+    travels: ``"all"``, ``"none"`` or some of ``"icc,exif,xmp"`` (see :mod:`aecodec.codec.metadata`).
+    ``model`` picks the release to write with (``aecodec models`` lists them); the newest by default.
     """
     release = encoding_release(model)
-    return compress_with(load_model(release.model_id), image, quality, device, release.model_id, effort)
+    return compress_with(load_model(release.model_id), image, quality, device, release.model_id, effort, metadata)
 
 
 def compress_with(model: InferenceModel, image: Image.Image | np.ndarray, quality: float = DEFAULT_QUALITY,
-                  device: str = "cpu", model_id: int = DEFAULT_MODEL_ID, effort: int = DEFAULT_EFFORT) -> bytes:
+                  device: str = "cpu", model_id: int = DEFAULT_MODEL_ID, effort: int = DEFAULT_EFFORT,
+                  metadata: str | Iterable[str] = "all") -> bytes:
     """:func:`compress` with ``model``, recorded in the file as ``model_id``."""
-    prepared = prepare(model, image, quality, model_id)
+    prepared = prepare(model, image, quality, model_id, metadata)
     return prepared.pack(encode(model, prepared.color, prepared.header.quality, effort, device))
 
 
@@ -68,7 +71,7 @@ class PreparedImage:
 
 
 def prepare(model: InferenceModel, image: Image.Image | np.ndarray, quality: float = DEFAULT_QUALITY,
-            model_id: int = DEFAULT_MODEL_ID) -> PreparedImage:
+            model_id: int = DEFAULT_MODEL_ID, metadata: str | Iterable[str] = "all") -> PreparedImage:
     """Check ``image`` and ``quality`` and split the image for :meth:`PreparedImage.pack`."""
     quality_to_position(quality)
     pil = images.to_pil(image)
@@ -82,6 +85,7 @@ def prepare(model: InferenceModel, image: Image.Image | np.ndarray, quality: flo
         other[SectionType.ALPHA] = images.encode_alpha(parts.alpha)
     other.update(metadata_sections(pil, parts.mode))
     other.update(release_sections(model_id))
+    other.update(metadata_sections(pil, parts.mode, parse_selection(metadata)))
     return PreparedImage(header, parts.color, other)
 
 

@@ -12,6 +12,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from aecodec.bitstream.container import ContainerError, ImageMode
+from aecodec.codec.source import load_source
 
 _PNG_ERRORS = (OSError, ValueError, SyntaxError, EOFError, struct.error, zlib.error, Image.DecompressionBombError)
 """What Pillow raises for a malformed PNG."""
@@ -55,10 +56,10 @@ def _array_to_8bit(image: np.ndarray) -> np.ndarray:
 
 
 def split(image: Image.Image) -> SplitImage:
-    """Normalize any Pillow mode to L, LA, RGB or RGBA and separate the alpha plane."""
-    image = _to_8bit(image)
-    mode = _target_mode(image)
-    image = image.convert(mode.name)
+    """Any Pillow image as L, LA, RGB or RGBA (see :func:`aecodec.codec.source.load_source`,
+    which warns about what is lost) with its alpha plane apart."""
+    image = load_source(image)
+    mode = ImageMode[image.mode]
     array = np.asarray(image)
     if mode in (ImageMode.L, ImageMode.LA):
         grey = array if mode is ImageMode.L else array[:, :, 0]
@@ -77,24 +78,6 @@ def merge(color: np.ndarray, alpha: np.ndarray | None, mode: ImageMode) -> Image
         return base
     base.putalpha(Image.fromarray(alpha, "L"))
     return base
-
-
-def _target_mode(image: Image.Image) -> ImageMode:
-    has_alpha = image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in image.info
-    grey = image.mode in ("1", "L", "LA", "La", "I", "F") or image.mode.startswith("I;")
-    if grey:
-        return ImageMode.LA if has_alpha else ImageMode.L
-    return ImageMode.RGBA if has_alpha else ImageMode.RGB
-
-
-def _to_8bit(image: Image.Image) -> Image.Image:
-    """Reduce 16-bit and 32-bit greyscale to 8 bits, with a warning."""
-    if image.mode in ("I", "F") or image.mode.startswith("I;16"):
-        warnings.warn(f"{image.mode} image reduced to 8 bits per sample", stacklevel=3)
-        array = np.asarray(image).astype(np.float64)
-        scale = 257.0 if array.max(initial=0) > 255 else 1.0
-        return Image.fromarray(np.clip(np.round(array / scale), 0, 255).astype(np.uint8), "L")
-    return image
 
 
 def encode_alpha(alpha: np.ndarray) -> bytes:

@@ -2,7 +2,7 @@
 
 Opening parses only the header, with :mod:`aecodec.bitstream.container` (no torch): ``size``,
 ``mode`` and ``aec_header`` (the :class:`~aecodec.bitstream.container.Header` record) are known at
-once, and the pixels are decoded by ``load()``, which also adds the ICC profile and EXIF to
+once, and the pixels are decoded by ``load()``, which also adds the ICC profile, EXIF and XMP to
 ``info``. ``verify()`` checks every checksum without the model. Saving takes ``quality`` (0-100,
 default 75) or one of ``target_bpp``, ``target_size`` (bytes) and ``target_psnr`` (dB), plus
 ``effort`` (0-4, see :mod:`aecodec.codec.effort`), ``model`` (a release id, see ``aecodec models``;
@@ -34,7 +34,7 @@ FORMAT = "AEC"
 EXTENSION = ".aec"
 MIME_TYPE = "image/x-aec"
 _PENDING = "aec"
-_METADATA = ("icc_profile", "exif")
+_METADATA = ("icc_profile", "exif", "xmp")
 
 
 def _accept(prefix: bytes) -> bool:

@@ -15,6 +15,7 @@ measured on 8-bit RGB, as ``aecodec compress -v`` prints it.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -81,7 +82,8 @@ class TargetResult:
 def compress_to_target(image: Image.Image | np.ndarray, *, bpp: float | None = None, size: int | None = None,
                        psnr: float | None = None, device: str = "cpu",
                        tolerance: float = DEFAULT_TOLERANCE, effort: int = DEFAULT_EFFORT,
-                       not_above: bool = False, model: int | None = None) -> TargetResult:
+                       not_above: bool = False, metadata: str | Iterable[str] = "all",
+                       model: int | None = None) -> TargetResult:
     """Encode ``image`` to the quality that meets exactly one of ``bpp``, ``size`` (bytes) or ``psnr`` (dB).
 
     Takes the same images (and ``model``) as :func:`aecodec.compress`; ``tolerance`` is relative (0.03 = 3 %).
@@ -92,21 +94,23 @@ def compress_to_target(image: Image.Image | np.ndarray, *, bpp: float | None = N
     target = Target.from_options(bpp, size, psnr)
     if target is None:
         raise ValueError("give a target: bpp, size or psnr")
-    return encode_for_target(image, target, device, tolerance, effort, not_above, model)
+    return encode_for_target(image, target, device, tolerance, effort, not_above, metadata, model)
 
 
 def encode_for_target(image: Image.Image | np.ndarray, target: Target, device: str = "cpu",
                       tolerance: float = DEFAULT_TOLERANCE, effort: int = DEFAULT_EFFORT,
-                      not_above: bool = False, model: int | None = None) -> TargetResult:
-    """:func:`compress_to_target` with a :class:`Target` record."""
+                      not_above: bool = False, metadata: str | Iterable[str] = "all",
+                      model: int | None = None) -> TargetResult:
+    """:func:`compress_to_target` with a :class:`Target` record; ``metadata`` and ``model`` as for
+    :func:`aecodec.compress` (metadata bytes count toward a size or bpp target)."""
     pil = images.to_pil(image)
     width, height = pil.size
     if target.kind is TargetKind.PSNR:
-        search = find_quality(_psnr_measure(pil, device, effort, model), target.value, tolerance, not_above=not_above)
+        search = find_quality(_psnr_measure(pil, device, effort, metadata, model), target.value, tolerance, not_above=not_above)
         achieved = search.best.value
     else:
         bytes_per_unit = width * height / 8 if target.kind is TargetKind.BPP else 1.0
-        search = find_quality(_size_measure(pil, device, effort, model), target.value * bytes_per_unit, tolerance,
+        search = find_quality(_size_measure(pil, device, effort, metadata, model), target.value * bytes_per_unit, tolerance,
                               not_above=not_above)
         achieved = search.best.value / bytes_per_unit
     return _result(search, achieved, target)
@@ -117,19 +121,19 @@ def rgb_psnr(reference: Image.Image, decoded: Image.Image) -> float:
     return psnr_db(_rgb(reference), _rgb(decoded))
 
 
-def _size_measure(pil: Image.Image, device: str, effort: int, model: int | None):
+def _size_measure(pil: Image.Image, device: str, effort: int, metadata: str | Iterable[str], model: int | None):
     def measure(quality: float) -> Trial:
-        data = compress(pil, quality=quality, device=device, effort=effort, model=model)
+        data = compress(pil, quality=quality, device=device, effort=effort, metadata=metadata, model=model)
         return Trial(quality, float(len(data)), data)
 
     return measure
 
 
-def _psnr_measure(pil: Image.Image, device: str, effort: int, model: int | None):
+def _psnr_measure(pil: Image.Image, device: str, effort: int, metadata: str | Iterable[str], model: int | None):
     reference = _rgb(pil)
 
     def measure(quality: float) -> Trial:
-        data = compress(pil, quality=quality, device=device, effort=effort, model=model)
+        data = compress(pil, quality=quality, device=device, effort=effort, metadata=metadata, model=model)
         return Trial(quality, psnr_db(reference, _rgb(decompress(data, device=device))), data)
 
     return measure

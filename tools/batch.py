@@ -2,6 +2,8 @@
 
 A job that fails is recorded with its one-line message and the others still run. Each worker
 process loads the model once (the registry caches it) and gets an even share of the CPU threads.
+Workers die with the command (:mod:`aecodec.tools.workers`): an interrupted batch (Ctrl-C,
+SIGTERM) stops them before it exits, and a killed one takes them with it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 import click
@@ -19,6 +22,7 @@ from tqdm import tqdm
 
 from aecodec.tools.commands import CodingReport, command_warnings, error_message
 from aecodec.tools.inputs import Job
+from aecodec.tools.workers import start_worker, stop_workers
 
 Work = Callable[[Path, Path], CodingReport]
 """Codes one file, ``work(source, target)``; must be picklable (a module function or a partial of one)."""
@@ -100,16 +104,30 @@ def _outcomes(jobs: Sequence[Job], work: Work, processes: int) -> Iterator[Outco
     processes = min(processes, len(jobs))
     threads = max(1, (os.cpu_count() or 1) // processes)
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(processes, mp_context=context, initializer=_start_worker, initargs=(threads,)) as pool:
+    pool = ProcessPoolExecutor(processes, mp_context=context, initializer=_start_worker,
+                               initargs=(threads, os.getpid()))
+    try:
         futures = {pool.submit(attempt, work, job): job for job in jobs}
         for future in as_completed(futures):
             try:
                 yield future.result()
             except Exception as error:
                 yield Outcome(futures[future], error=f"worker failed: {error}")
+    except BaseException:
+        stop_workers(_pool_processes(pool))
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
 
 
-def _start_worker(threads: int) -> None:
+def _pool_processes(pool: ProcessPoolExecutor) -> list[BaseProcess]:
+    """The pool's worker processes (``ProcessPoolExecutor`` keeps them in ``_processes`` until it
+    is shut down)."""
+    return list((getattr(pool, "_processes", None) or {}).values())
+
+
+def _start_worker(threads: int, parent: int) -> None:
+    start_worker(parent)
     import torch
 
     torch.set_num_threads(threads)

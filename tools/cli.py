@@ -13,6 +13,7 @@ from aecodec.codec.effort_levels import DEFAULT_EFFORT, MAX_EFFORT
 from aecodec.codec.model_config import ModelConfig
 from aecodec.codec.quality import RateScale
 from aecodec.tools.evaluation.command import evaluate
+from aecodec.tools.failures import GuardedGroup
 from aecodec.tools.train_config import TrainConfig
 
 if TYPE_CHECKING:
@@ -32,14 +33,15 @@ def _print_version(context: click.Context, parameter: click.Parameter, value: bo
     context.exit()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
               help="Show the version, the file format version and the model releases, and exit.")
 def main() -> None:
     """aecodec: a learned image codec with exact decoding on every machine.
 
     '-' stands for standard input or output; status messages always go to stderr.
-    Run 'aecodec COMMAND --help' for each command's options and examples.
+    Run 'aecodec COMMAND --help' for each command's options and examples. Errors are one line
+    (status 1); an internal error says so (status 70; AECODEC_TRACEBACK=1 shows its traceback).
 
     \b
     Examples:
@@ -61,6 +63,20 @@ def _device_option(function):
 
 
 _INPUTS = click.Path(path_type=Path, allow_dash=True)
+
+
+def _parse_metadata(context: click.Context, parameter: click.Parameter, value: str) -> frozenset[str]:
+    from aecodec.codec.metadata import parse_selection
+
+    try:
+        return parse_selection(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+def _metadata_option(help_text: str):
+    return click.option("--metadata", default="all", show_default=True, metavar="all|none|icc,exif,xmp",
+                        callback=_parse_metadata, help=help_text)
 
 
 def _batch_options(function):
@@ -92,12 +108,14 @@ def _batch_options(function):
                    "cores. Decoding is the same at every effort.")
 @click.option("-m", "--model", type=click.IntRange(0, 0xFFFF), default=None, metavar="ID",
               help="Model release to write with ('aecodec models' lists them).  [default: the newest]")
+@_metadata_option("Metadata to store, like cwebp -metadata: all, none, or some of icc, exif and xmp "
+                  "(comma-separated).")
 @_device_option
 @_batch_options
 @click.option("-v", "--verbose", is_flag=True, help="Print bpp, quality, PSNR and time per file (stderr).")
 def compress(inputs: tuple[Path, ...], output: Path | None, quality: float | None, target_bpp: float | None,
-             target_size: int | None, target_psnr: float | None, effort: int, model: int | None, device: str,
-             jobs: int, force: bool, verbose: bool) -> None:
+             target_size: int | None, target_psnr: float | None, effort: int, model: int | None,
+             metadata: frozenset[str], device: str, jobs: int, force: bool, verbose: bool) -> None:
     """Compress images to .aec files.
 
     INPUT is an image file, a folder (searched recursively for images), or '-' for standard input.
@@ -111,6 +129,7 @@ def compress(inputs: tuple[Path, ...], output: Path | None, quality: float | Non
       aecodec compress photo.png -q 40 -o small.aec -v
       aecodec compress photo.png --target-bpp 0.5     # or --target-size 20000, --target-psnr 32
       aecodec compress photo.png -q 60 --effort 4     # slower encode, smaller file
+      aecodec compress photo.jpg --metadata icc       # keep the colour profile only
       cat photo.png | aecodec compress - > photo.aec
       aecodec compress photos/ extra.png -o coded/ --jobs 2
     """
@@ -120,7 +139,8 @@ def compress(inputs: tuple[Path, ...], output: Path | None, quality: float | Non
     with commands.user_errors():
         commands.check_encoding_model(model)
         settings = commands.CompressSettings(DEFAULT_QUALITY if quality is None else quality, target,
-                                             commands.resolve_device(device), force, verbose, effort, model)
+                                             commands.resolve_device(device), force, verbose, effort,
+                                             model=model, metadata=metadata)
         runs.compress_inputs(inputs, output, settings, jobs)
 
 
@@ -154,11 +174,13 @@ def _parse_format(context: click.Context, parameter: click.Parameter, value: str
 @click.option("--format", "image_format", metavar="FORMAT", callback=_parse_format,
               help="png, jpeg, webp, tiff, ... (any format Pillow writes).  [default: from the output's "
                    "extension; png for stdout, new names and names without one]")
+@_metadata_option("Stored metadata to write into the image: all, none, or some of icc, exif and xmp "
+                  "(comma-separated); a kind the format cannot hold is dropped with a warning.")
 @_device_option
 @_batch_options
 @click.option("-v", "--verbose", is_flag=True, help="Print size, bpp and time per file (stderr).")
-def decompress(inputs: tuple[Path, ...], output: Path | None, image_format: ImageFormat | None, device: str,
-               jobs: int, force: bool, verbose: bool) -> None:
+def decompress(inputs: tuple[Path, ...], output: Path | None, image_format: ImageFormat | None,
+               metadata: frozenset[str], device: str, jobs: int, force: bool, verbose: bool) -> None:
     """Decompress .aec files to images.
 
     INPUT.aec is an .aec file, a folder (searched recursively for .aec files), or '-' for standard
@@ -175,7 +197,8 @@ def decompress(inputs: tuple[Path, ...], output: Path | None, image_format: Imag
     from aecodec.tools import commands, runs
 
     with commands.user_errors():
-        settings = commands.DecompressSettings(image_format, commands.resolve_device(device), force, verbose)
+        settings = commands.DecompressSettings(image_format, commands.resolve_device(device), force, verbose,
+                                               metadata)
         runs.decompress_inputs(inputs, output, settings, jobs)
 
 

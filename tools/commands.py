@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import io
 import time
 import warnings
 from collections.abc import Iterator
@@ -16,17 +15,20 @@ import click
 from PIL import Image, UnidentifiedImageError
 
 from aecodec.bitstream import container
+from aecodec.bitstream.aec_reader import read_aec
 from aecodec.bitstream.errors import AecError
 from aecodec.bitstream.versions import Version
+from aecodec.codec.metadata import ALL as ALL_METADATA
 from aecodec.tools import formats
 from aecodec.tools.formats import ImageFormat
 from aecodec.tools.output import OutputError, check_target, write_atomically
-from aecodec.tools.streams import check_output, display_name, is_stdio, read_input, write_output
+from aecodec.tools.reading import ImageReadError, read_image
+from aecodec.tools.streams import check_output, display_name, read_coded, write_output
 
 if TYPE_CHECKING:
     from aecodec.codec.targets import Target
 
-USER_ERRORS = (OutputError, AecError, OSError, ValueError, UnidentifiedImageError,
+USER_ERRORS = (OutputError, AecError, OSError, ValueError, UnidentifiedImageError, ImageReadError,
                Image.DecompressionBombError, Image.DecompressionBombWarning)
 
 
@@ -34,6 +36,8 @@ def error_message(error: BaseException) -> str | None:
     """The one-line message for an expected failure; None for anything else (a bug)."""
     if isinstance(error, FileNotFoundError) and error.filename is not None:
         return f"{error.filename}: no such file"
+    if isinstance(error, MemoryError):
+        return "not enough memory for this image"
     if isinstance(error, USER_ERRORS):
         return str(error) or type(error).__name__
     return None
@@ -50,7 +54,7 @@ def command_warnings() -> Iterator[None]:
 
 
 def _show_one_line(message: Warning | str, *_where: object, **_keywords: object) -> None:
-    click.echo(f"warning: {message}", err=True)
+    click.echo(f"warning: {' '.join(str(message).split())}", err=True)
 
 
 @contextlib.contextmanager
@@ -92,6 +96,7 @@ class CompressSettings:
     verbose: bool = False
     effort: int = 0
     model: int | None = None
+    metadata: frozenset[str] = ALL_METADATA
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,7 @@ class DecompressSettings:
     device: str = "cpu"
     force: bool = False
     verbose: bool = False
+    metadata: frozenset[str] = ALL_METADATA
 
 
 @dataclass(frozen=True)
@@ -148,18 +154,17 @@ def compress_file(source: Path, target: Path, settings: CompressSettings) -> Cod
     from aecodec.codec.decoding import decompress
     from aecodec.codec.targets import rgb_psnr
 
-    image, input_bytes = _open_image(source)
-    with image:
-        image.load()
+    with read_image(source) as read:
+        image = read.image
         check_output(target, settings.force, source)
         start = time.perf_counter()
         encoded = _encode(image, settings)
         seconds = time.perf_counter() - start
         psnr = rgb_psnr(image, decompress(encoded.data, device=settings.device)) if settings.verbose else None
         width, height = image.size
-    write_output(target, encoded.data)
+    write_output(target, encoded.data, settings.force)
     size = len(encoded.data)
-    return CodingReport(display_name(target, "stdout"), size, width, height, seconds, input_bytes, size,
+    return CodingReport(display_name(target, "stdout"), size, width, height, seconds, read.input_bytes, size,
                         encoded.quality, psnr, encoded.note)
 
 
@@ -167,28 +172,16 @@ def decompress_file(source: Path, target: Path, settings: DecompressSettings) ->
     """Read an ``.aec`` file and write the image (``-`` is stdin/stdout; see :func:`formats.for_output`)."""
     from aecodec.codec.decoding import decompress
 
-    data = read_input(source)
+    data = read_coded(source)
     check_output(target, settings.force, source)
     image_format = formats.for_output(target, settings.image_format)
     start = time.perf_counter()
     image = decompress(data, device=settings.device)
     seconds = time.perf_counter() - start
-    encoded = formats.encode_image(image, image_format)
-    write_output(target, encoded)
+    encoded = formats.encode_image(image, image_format, settings.metadata)
+    write_output(target, encoded, settings.force)
     return CodingReport(display_name(source, "stdin"), len(data), image.width, image.height, seconds,
                         len(data), len(encoded))
-
-
-def _open_image(source: Path) -> tuple[Image.Image, int]:
-    """The image at ``source`` (``-``: standard input) and the size of its file in bytes."""
-    if not is_stdio(source):
-        input_bytes = source.stat().st_size
-        return Image.open(source), input_bytes
-    data = read_input(source)
-    try:
-        return Image.open(io.BytesIO(data)), len(data)
-    except UnidentifiedImageError:
-        raise UnidentifiedImageError("standard input is not an image Pillow can read") from None
 
 
 def _encode(image: Image.Image, settings: CompressSettings) -> _Encoded:
@@ -197,15 +190,17 @@ def _encode(image: Image.Image, settings: CompressSettings) -> _Encoded:
 
     if settings.target is None:
         data = compress(image, quality=settings.quality, device=settings.device, effort=settings.effort,
-                        model=settings.model)
+                        metadata=settings.metadata, model=settings.model)
         return _Encoded(data, settings.quality, None)
-    result = encode_for_target(image, settings.target, settings.device, effort=settings.effort, model=settings.model)
+    result = encode_for_target(image, settings.target, settings.device, effort=settings.effort,
+                               metadata=settings.metadata, model=settings.model)
     return _Encoded(result.data, result.quality, None if result.met else result.shortfall())
 
 
 def describe_file(path: Path) -> dict:
     """Header fields, the release that reads the file and section sizes of an ``.aec`` file, as JSON-ready values."""
-    data = path.read_bytes()
+    with path.open("rb") as handle:
+        data = read_aec(handle, str(path))
     parsed = container.unpack(data)
     header = parsed.header
     requires = container.required_version(parsed)
@@ -309,5 +304,5 @@ def export_checkpoint(checkpoint: Path, target: Path, force: bool) -> None:
     model = model_from_checkpoint(state, checkpoint)
     buffer = io.BytesIO()
     np_module.savez(buffer, **export_arrays(model, int(state.get("step", 0))))
-    write_atomically(target, lambda handle: handle.write(buffer.getvalue()))
+    write_atomically(target, lambda handle: handle.write(buffer.getvalue()), replace=force)
     record_sha256(target)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
 
+from aecodec.codec.metadata import ALL
 from aecodec.tools.output import OutputError
+from aecodec.tools.saving import save_image
 from aecodec.tools.streams import is_stdio
 
 DEFAULT_FORMAT = "PNG"
@@ -50,14 +52,12 @@ def for_output(target: Path, requested: ImageFormat | None) -> ImageFormat:
     return ImageFormat(found, target.suffix.lower())
 
 
-def encode_image(image: Image.Image, image_format: ImageFormat) -> bytes:
-    """The file bytes of ``image`` in ``image_format``, with its ICC profile and EXIF."""
+def encode_image(image: Image.Image, image_format: ImageFormat, keep: Iterable[str] = ALL) -> bytes:
+    """The file bytes of ``image`` in ``image_format``, with its ICC profile, EXIF and XMP of the
+    kinds in ``keep`` (see :func:`aecodec.tools.saving.save_image`)."""
     if image_format.name == "JPEG" and image.mode in ("RGBA", "LA"):
         raise OutputError("JPEG cannot store an alpha channel; choose .png or .webp")
-    extra = {key: image.info[key] for key in ("icc_profile", "exif") if key in image.info}
-    buffer = io.BytesIO()
-    image.save(buffer, format=image_format.name, **extra)
-    return buffer.getvalue()
+    return save_image(image, image_format.name, keep)
 
 
 def _writable(name: str | None) -> bool:

@@ -173,3 +173,57 @@ def _markdown(record: dict) -> str:
                   for f in record["findings"]]
         lines.append("")
     return "\n".join(lines) + "\n" + HARDENING_HISTORY
+
+
+def machine() -> dict:
+    """The machine a run was made on: CPU model and count, Python, Pillow and the system."""
+    import os
+
+    import PIL
+
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpu": model, "cpus": os.cpu_count(), "system": platform.platform(), "python": platform.python_version(),
+            "pillow": PIL.__version__}
+
+
+def write_io_report(title: str, command: str, tally: Tally, out: Path) -> None:
+    """A run of :mod:`aecodec.tools.fuzz_images` or :mod:`aecodec.tools.fuzz_cli`: ``out`` (JSON)
+    and the same name with ``.md``."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    record = {
+        "command": command,
+        "machine": machine(),
+        "inputs": tally.inputs,
+        "seconds": round(tally.seconds, 1),
+        "outcomes": dict(tally.outcomes.most_common()),
+        "unhandled": tally.outcomes.get("finding", 0),
+        "slowest_input": {"index": tally.slowest_index, "seconds": round(tally.slowest_seconds, 3)},
+        "peak_rss_mb": round(tally.peak_rss_mb),
+        "messages": dict(tally.messages.most_common(40)),
+        "findings": [asdict(finding) for finding in tally.findings],
+    }
+    out.write_text(json.dumps(record, indent=2) + "\n")
+    lines = [f"# {title}", "", f"`{command}`", "",
+             f"- machine: {record['machine']['cpu']}, {record['machine']['cpus']} CPUs, {record['machine']['system']}, "
+             f"Python {record['machine']['python']}, Pillow {record['machine']['pillow']}",
+             f"- inputs: **{record['inputs']}** in {record['seconds']} s; slowest input "
+             f"{record['slowest_input']['seconds']} s",
+             f"- unhandled outcomes (a traceback, a bug line, a crash, a broken contract): **{record['unhandled']}**"]
+    if tally.peak_rss_mb:
+        lines.append(f"- largest peak RSS of one run: {record['peak_rss_mb']} MB")
+    lines += ["", "| outcome | inputs |", "| --- | ---: |",
+              *(f"| {name} | {count} |" for name, count in record["outcomes"].items()),
+              "", "Most common messages (numbers shown as #):", "", "| message | inputs |", "| --- | ---: |",
+              *(f"| {message.replace('|', '/')} | {count} |" for message, count in record["messages"].items()), ""]
+    if record["findings"]:
+        lines += ["## Findings", "", "| input | made by | outcome | message |", "| ---: | --- | --- | --- |"]
+        lines += [f"| {f['index']} | {f['origin']} | {f['kind']} | {f['message'][:160].replace('|', '/')} |"
+                  for f in record["findings"]]
+    out.with_suffix(".md").write_text("\n".join(lines) + "\n")

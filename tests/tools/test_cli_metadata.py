@@ -1,5 +1,7 @@
 """Through the command line, ICC profile and EXIF orientation reach the decoded PNG, JPEG or WebP."""
 
+import json
+
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -46,3 +48,36 @@ def test_alpha_comes_back_exactly_through_png(tmp_path, make_image):
     assert result.exit_code == 0
     with Image.open(tmp_path / "b.png") as decoded:
         assert decoded.mode == "RGBA" and np.array_equal(np.asarray(decoded)[:, :, 3], alpha)
+
+
+XMP = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/></x:xmpmeta>'
+
+
+@pytest.mark.parametrize("extension", [".png", ".tiff", ".webp", ".jpg"])
+def test_xmp_comes_back_in_every_format_that_holds_it(tmp_path, make_image, extension):
+    source = tmp_path / "with-xmp.webp"
+    Image.fromarray(make_image(16, 24)).save(source, xmp=XMP, lossless=True)
+    runner = CliRunner()
+    assert runner.invoke(main, ["compress", str(source), "-o", str(tmp_path / "c.aec")]).exit_code == 0
+    output = tmp_path / f"back{extension}"
+    result = runner.invoke(main, ["decompress", str(tmp_path / "c.aec"), "-o", str(output)])
+    assert result.exit_code == 0 and result.stderr == "", result.output
+    with Image.open(output) as decoded:
+        decoded.load()
+        assert decoded.info["xmp"] == XMP
+
+
+@pytest.mark.parametrize("selection, expected", [("none", set()), ("icc", {"icc"}), ("exif,icc", {"icc", "exif"})])
+def test_metadata_option_picks_what_is_stored(tmp_path, photo, selection, expected):
+    path, _ = photo
+    runner = CliRunner()
+    coded = tmp_path / "c.aec"
+    assert runner.invoke(main, ["compress", str(path), "-o", str(coded), "--metadata", selection]).exit_code == 0
+    info = runner.invoke(main, ["info", str(coded), "--json"])
+    sections = set(json.loads(info.output)["sections"])
+    assert {name for name, section in (("icc", "icc_profile"), ("exif", "exif")) if section in sections} == expected
+
+
+def test_a_bad_metadata_option_is_a_usage_error(photo):
+    result = CliRunner().invoke(main, ["compress", str(photo[0]), "--metadata", "icc,gps"])
+    assert result.exit_code == 2 and "icc,exif,xmp" in result.output
