@@ -83,7 +83,6 @@ def prepare(model: InferenceModel, image: Image.Image | np.ndarray, quality: flo
     other: dict[SectionType, bytes] = {}
     if parts.alpha is not None:
         other[SectionType.ALPHA] = images.encode_alpha(parts.alpha)
-    other.update(metadata_sections(pil, parts.mode))
     other.update(release_sections(model_id))
     other.update(metadata_sections(pil, parts.mode, parse_selection(metadata)))
     return PreparedImage(header, parts.color, other)

@@ -8,13 +8,13 @@ refused after the few bytes that Pillow needs to see it is no image, or after ``
 most, with little memory in either case.
 
 >>> import io
->>> spool = SpooledInput(io.BytesIO(b"0123456789"), limit=8, name="the pipe")
+>>> spool = SpooledInput(io.BytesIO(b"0123456789"), limit=16, name="the pipe")
 >>> spool.read(4), spool.seek(1), spool.read(2)
 (b'0123', 1, b'12')
->>> spool.read()
+>>> SpooledInput(io.BytesIO(bytes(20)), limit=16, name="the pipe").read()
 Traceback (most recent call last):
 ...
-aecodec.tools.spool.InputTooLarge: the pipe holds more than 8 bytes, the limit for images read from a pipe or device (aecodec.tools.spool.MAX_STREAM_BYTES)
+aecodec.tools.spool.InputTooLarge: the pipe holds more than 16 bytes, the limit for images read from a pipe or device (aecodec.tools.spool.MAX_STREAM_BYTES)
 """
 
 from __future__ import annotations
