@@ -11,7 +11,7 @@ from aecodec.tools.evaluation.command import evaluate
 from click.testing import CliRunner
 from PIL import Image
 
-OUTPUTS = ("rd.json", "rd.csv", "rd.png", "rd.svg", "rd_per_image.png", "viewer_image0.png", "report.md", "report.html")
+OUTPUTS = ("rd.json", "rd.csv", "rd.png", "rd.svg", "rd_per_image.png", "viewer_image0.webp", "report.md", "report.html")
 
 
 def write_images(folder: Path, make_image, size: tuple[int, int] = (168, 176)) -> list[Path]:

@@ -15,7 +15,7 @@ from aecodec.tools.evaluation.records import Curve
 from aecodec.tools.evaluation.runner import run_tasks
 from aecodec.tools.evaluation.summary import codec_result
 from aecodec.tools.evaluation.viewer import ViewerPlan, budget_bytes, build_viewer, default_targets
-from aecodec.tools.evaluation.viewer_sheet import write_sheet
+from aecodec.tools.evaluation.viewer_sheet import CAPTION, GAP, HEADING, write_sheet
 from PIL import Image
 
 
@@ -70,7 +70,8 @@ def test_the_sheet_has_a_row_per_rate_and_a_column_per_codec(images: list[Path],
     codecs = {"jpeg": make_codec("jpeg")}
     results = [codec_result("jpeg", "", run_tasks(plan_tasks(codecs, (40, 80), images), codecs, 1))]
     viewer = build_viewer(ViewerPlan((images[0],), (), (), 40), results, codecs, 1)
-    write_sheet(viewer[0], tmp_path / "sheet.png")
-    with Image.open(tmp_path / "sheet.png") as sheet:
-        assert sheet.width == 2 * 40 + 6
-        assert sheet.height > 3 * 40
+    write_sheet(viewer[0], tmp_path / "sheet.webp")
+    original = np.asarray(Image.open(io.BytesIO(viewer[0].original_webp)))
+    with Image.open(tmp_path / "sheet.webp") as sheet:
+        assert sheet.width == 2 * 40 + GAP and sheet.height == 3 * (HEADING + 40 + CAPTION)
+        assert np.array_equal(np.asarray(sheet.convert("RGB"))[HEADING:HEADING + 40, :40], original)

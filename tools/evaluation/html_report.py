@@ -31,9 +31,10 @@ def write_html_report(evaluation: Evaluation, path: Path, plot_svg: Path, per_im
     """Write ``report.html`` with the plot ``plot_svg`` inlined and ``per_image_png`` embedded."""
     title = f"Rate–distortion report: {evaluation.dataset}, {len(evaluation.images)} image(s)"
     per_image = per_image_table(evaluation)
-    body = [f"<h1>{escape(title)}</h1>", _warnings(evaluation),
+    body = [f"<h1>{escape(title)}</h1>", _contents(evaluation), _warnings(evaluation),
             '<h2 id="plots">Rate–distortion curves</h2>', _svg_figure(plot_svg),
-            *(_table(table) for table in bd_tables(evaluation)), *(_table(table) for table in gap_tables(evaluation)),
+            '<div id="bd-rates"></div>', *(_table(table) for table in bd_tables(evaluation)),
+            *(_table(table) for table in gap_tables(evaluation)),
             _viewer(evaluation), _per_image(per_image, per_image_png),
             "<h2>Rate–distortion points (means over the images)</h2>",
             *(_table(table, "h3") for table in point_tables(evaluation)), _table(times_table(evaluation)),
@@ -48,6 +49,16 @@ def write_html_report(evaluation: Evaluation, path: Path, plot_svg: Path, per_im
 def inline(text: str) -> str:
     """Escape ``text`` and turn its `backtick` spans into ``<code>``."""
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(text, quote=False))
+
+
+def _contents(evaluation: Evaluation) -> str:
+    """Links to the page's parts."""
+    parts = [("plots", "curves"), ("bd-rates", "BD-rates"), ("viewer", "side by side"), ("per-image", "per image")]
+    if evaluation.caveats:
+        parts.insert(0, ("warnings", "warnings"))
+    if not evaluation.viewer:
+        parts.remove(("viewer", "side by side"))
+    return "<p>" + " · ".join(f'<a href="#{anchor}">{text}</a>' for anchor, text in parts) + "</p>"
 
 
 def _warnings(evaluation: Evaluation) -> str:

@@ -104,7 +104,7 @@ def write_outputs(evaluation: Evaluation, out: Path) -> list[Path]:
                     f"{heading}: rate–distortion, whole-file bpp")
     curves = {Path(image).stem: found for image, found in image_curves(evaluation.codecs).items()}
     plot_per_image(curves, out / PER_IMAGE_PLOT, f"{heading}: RGB PSNR per image")
-    sheets = [out / f"viewer_{Path(image.image).stem}.png" for image in evaluation.viewer]
+    sheets = [out / f"viewer_{Path(image.image).stem}.webp" for image in evaluation.viewer]
     for image, sheet in zip(evaluation.viewer, sheets, strict=True):
         write_sheet(image, sheet)
     write_report(evaluation, out / "report.md", [plots[0].name, PER_IMAGE_PLOT, *(sheet.name for sheet in sheets)])
