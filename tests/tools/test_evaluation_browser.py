@@ -76,12 +76,16 @@ def test_the_screenshot_shows_the_plot_and_the_crops_of_the_chosen_rate(report: 
 
 
 def chromium(profile: Path, *arguments: str) -> str:
-    """Run headless Chromium on its own new profile, closed to the network; returns its standard output."""
+    """Run headless Chromium on its own new profile, closed to the network; returns its standard output
+    after checking that the page's script raised no error (console messages go to standard error)."""
     command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                "--disable-background-networking", "--disable-component-update", "--disable-sync",
                f"--user-data-dir={profile}", "--hide-scrollbars", "--force-device-scale-factor=1",
-               "--force-color-profile=srgb", f"--window-size={WINDOW[0]},{WINDOW[1]}", *arguments]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=True).stdout
+               "--force-color-profile=srgb", "--enable-logging=stderr", f"--window-size={WINDOW[0]},{WINDOW[1]}",
+               *arguments]
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
+    assert "Uncaught" not in finished.stderr, finished.stderr
+    return finished.stdout
 
 
 def embedded_webp(html: str) -> list[np.ndarray]:
