@@ -1,10 +1,12 @@
-"""The report's rate-gap sections: a learned codec's rate against each measured codec, point by point."""
+"""The report's rate-gap sections (a learned codec's rate against each measured codec, point by
+point), its per-image BD-rates and its warnings."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from aecodec.tools.evaluation.bd import bd_rate_table
+from aecodec.tools.evaluation.caveats import curve_caveats
 from aecodec.tools.evaluation.machine import describe_environment
 from aecodec.tools.evaluation.records import CodecResult, Evaluation, Measurement, RDPoint
 from aecodec.tools.evaluation.report import write_report
@@ -20,8 +22,9 @@ def codec_result(name: str, rates: tuple[float, ...], psnrs: tuple[float, ...]) 
 
 
 def report(tmp_path: Path, *results: CodecResult) -> str:
+    curves = [result.curve() for result in results]
     evaluation = Evaluation(("a.png",), describe_environment(), 1, "now", 1.0, results, {}, None,
-                            bd_rate_table([result.curve() for result in results]))
+                            bd_rate_table(curves), "test set", tuple(curve_caveats(curves, [])))
     write_report(evaluation, tmp_path / "report.md", [])
     return (tmp_path / "report.md").read_text()
 
@@ -44,3 +47,12 @@ def test_each_learned_codec_gets_its_gap_to_each_measured_codec(tmp_path: Path) 
 def test_no_gap_section_without_a_learned_and_another_codec(tmp_path: Path) -> None:
     assert "Rate gap" not in report(tmp_path, AVIF)
     assert "Rate gap" not in report(tmp_path, codec_result("aecodec", (0.2, 0.5, 1.0), (28.0, 31.0, 34.5)))
+
+
+def test_per_image_bd_rates_and_flagged_cells(tmp_path: Path) -> None:
+    learned = codec_result("aecodec", (0.225, 0.45, 0.9), (28.0, 31.0, 34.5))
+    text = report(tmp_path, learned, AVIF)
+    assert text.startswith("# Rate–distortion report: test set, 1 image(s)")
+    assert "| image | aecodec vs avif |" in text and "| a | -10.0% |" in text
+    assert "## Warnings" in text and "`avif` has 3 usable point(s), fewer than 4" in text
+    assert "| aecodec | — | -10.0% † |" in text

@@ -1,7 +1,9 @@
 """Loading published reference curves, such as ``kodak_published.json``.
 
 The file is JSON: ``{"about": str, "curves": {NAME: {"bpp": [...], "psnr": [...], "ms_ssim":
-[...]}}}`` with mean bpp, mean RGB PSNR (dB) and optionally mean MS-SSIM per point.
+[...]}}}`` with mean bpp, mean RGB PSNR (dB) and optionally mean MS-SSIM per point. The images the
+curves were measured on come from an optional ``"images"`` list of file names, else from the
+``about`` text's ``NAME (N images)`` (:mod:`~aecodec.tools.evaluation.image_sets`).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from aecodec.tools.evaluation.image_sets import ImageSet, set_from_about, set_from_names
 from aecodec.tools.evaluation.records import Curve, ReferenceSet
 
 
@@ -26,8 +29,17 @@ def load_reference_curves(path: Path) -> ReferenceSet:
     curves = document.get("curves") if isinstance(document, dict) else None
     if not isinstance(curves, dict) or not curves:
         raise ReferenceFileError(f"{path}: expected an object with a non-empty \"curves\" object")
-    return ReferenceSet(str(path), str(document.get("about", "")),
-                        tuple(_curve(name, entry, path) for name, entry in curves.items()))
+    about = str(document.get("about", ""))
+    return ReferenceSet(str(path), about, tuple(_curve(name, entry, path) for name, entry in curves.items()),
+                        _images(document.get("images"), about, path))
+
+
+def _images(names: Any, about: str, path: Path) -> ImageSet | None:
+    if names is None:
+        return set_from_about(about)
+    if not isinstance(names, list) or not names or not all(isinstance(name, str) for name in names):
+        raise ReferenceFileError(f"{path}: \"images\" must be a non-empty list of file names")
+    return set_from_names(names, about)
 
 
 def _curve(name: str, entry: Any, path: Path) -> Curve:

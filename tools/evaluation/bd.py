@@ -64,12 +64,19 @@ def bd_rate_table(curves: Sequence[Curve], tests: Sequence[Curve] | None = None)
             for test in (curves if tests is None else tests)}
 
 
-def _usable(curve: Curve) -> tuple[list[float], list[float]] | None:
-    """Points by increasing rate, keeping only those that raise PSNR; ``None`` if under two remain."""
+def usable_points(curve: Curve) -> tuple[list[float], list[float]]:
+    """The points BD-rate uses, as (rates, PSNRs) by increasing rate: only those that raise PSNR
+    over every cheaper point."""
     rates: list[float] = []
     psnrs: list[float] = []
     for rate, psnr in sorted(zip(curve.bpp, curve.psnr, strict=True)):
         if rate > 0 and (not rates or (rate > rates[-1] and psnr > psnrs[-1])):
             rates.append(rate)
             psnrs.append(psnr)
+    return rates, psnrs
+
+
+def _usable(curve: Curve) -> tuple[list[float], list[float]] | None:
+    """:func:`usable_points`, or ``None`` if under two remain."""
+    rates, psnrs = usable_points(curve)
     return (rates, psnrs) if len(rates) >= 2 else None

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from aecodec.tools.evaluation.image_sets import ImageSet
+    from aecodec.tools.evaluation.viewer_records import ViewerImage
     from aecodec.tools.machine import MachineInfo
 
 
@@ -76,6 +78,18 @@ class ReferenceSet:
     source: str
     about: str
     curves: tuple[Curve, ...]
+    images: ImageSet | None = None
+    """The images the curves were measured on, as the file names them; ``None`` when it does not."""
+
+
+@dataclass(frozen=True)
+class Caveat:
+    """A reason a number in the report can mislead: ``kind`` is ``"reference-images"``,
+    ``"few-points"`` or ``"overlap"``; ``curves`` names the curves it concerns."""
+
+    kind: str
+    message: str
+    curves: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,7 +102,8 @@ class Environment:
 
 @dataclass(frozen=True)
 class Evaluation:
-    """A finished run. ``bd_rate[test][reference]`` is the BD-rate in percent, ``None`` where undefined."""
+    """A finished run. ``bd_rate[test][reference]`` is the BD-rate in percent, ``None`` where undefined;
+    ``dataset`` names the image set in titles; ``caveats`` warn where numbers can mislead."""
 
     images: tuple[str, ...]
     environment: Environment
@@ -99,3 +114,10 @@ class Evaluation:
     skipped: dict[str, str]
     references: ReferenceSet | None
     bd_rate: dict[str, dict[str, float | None]]
+    dataset: str = "images"
+    caveats: tuple[Caveat, ...] = ()
+    viewer: tuple[ViewerImage, ...] = ()
+    """Crops of chosen images at matched file sizes (:mod:`~aecodec.tools.evaluation.viewer`)."""
+    recorded: str | None = None
+    """The ``rd.json`` the measurements were read from when they come from an earlier run, with
+    when this report was made: ``"PATH, report made TIME"``."""
