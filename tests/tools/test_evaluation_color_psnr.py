@@ -39,3 +39,14 @@ def test_identical_images_are_capped_and_luma_agrees_with_rgb_for_grey(make_imag
     grey = np.repeat(original[..., :1], 3, axis=2)
     noisy = np.clip(grey.astype(np.int16) + np.random.default_rng(0).integers(-3, 4, grey.shape[:2])[..., None], 0, 255)
     assert component_psnr(grey, noisy.astype(np.uint8)).y == pytest.approx(psnr(grey, noisy.astype(np.uint8)), abs=1e-9)
+
+
+def test_each_measurement_records_its_components(make_image):
+    from aecodec.tools.evaluation.codecs import make_codec
+    from aecodec.tools.evaluation.runner import measure
+
+    image = Image.fromarray(make_image(24, 32))
+    codec = make_codec("jpeg")
+    measured = measure(codec, image, 50, "a.png")
+    expected = component_psnr(np.asarray(image), np.asarray(codec.decode(codec.encode(image, 50))))
+    assert (measured.psnr_y, measured.psnr_cb, measured.psnr_cr) == (expected.y, expected.cb, expected.cr)

@@ -56,3 +56,25 @@ def test_per_image_bd_rates_and_flagged_cells(tmp_path: Path) -> None:
     assert "| image | aecodec vs avif |" in text and "| a | -10.0% |" in text
     assert "## Warnings" in text and "`avif` has 3 usable point(s), fewer than 4" in text
     assert "| aecodec | — | -10.0% † |" in text
+
+
+def with_components(result: CodecResult, luma: tuple[float, ...], chroma: tuple[float, ...]) -> CodecResult:
+    """``result`` with Y PSNRs ``luma`` and both chroma PSNRs ``chroma`` at its points."""
+    from dataclasses import replace
+
+    points = tuple(replace(p, psnr_y=y, psnr_cb=c, psnr_cr=c + 1) for p, y, c in zip(result.points, luma, chroma, strict=True))
+    return replace(result, points=points)
+
+
+def test_luma_and_chroma_against_avif_at_equal_rate(tmp_path: Path) -> None:
+    avif = with_components(codec_result("avif", (0.25, 0.5, 1.0), (28.0, 31.0, 34.5)), (30.0, 33.0, 36.0), (38.0, 40.0, 42.0))
+    learned = with_components(codec_result("aecodec", (0.25, 0.5, 2.0), (28.5, 31.5, 38.0)), (31.0, 33.5, 40.0), (36.0, 38.0, 41.0))
+    text = report(tmp_path, learned, avif)
+    assert "## Luma and chroma at equal rate: `aecodec` against `avif`" in text
+    assert "| 0 | 0.2500 | 31.00 | 36.00 | 37.00 | +1.00 | -2.00 | -2.00 |" in text
+    assert "| 50 | 0.5000 | 33.50 | 38.00 | 39.00 | +0.50 | -2.00 | -2.00 |" in text
+    assert "| 100 | 2.0000 | 40.00 | 41.00 | 42.00 | n/a | n/a | n/a |" in text
+
+
+def test_no_component_table_for_runs_recorded_without_components(tmp_path: Path) -> None:
+    assert "Luma and chroma" not in report(tmp_path, codec_result("aecodec", (0.2, 0.5, 1.0), (28.0, 31.0, 34.5)), AVIF)

@@ -7,11 +7,16 @@ float64 from the 8-bit RGB pixels, so no rounding to 8 bits adds error of its ow
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from aecodec.tools.evaluation.metrics import PSNR_CAP_DB
+
+if TYPE_CHECKING:
+    from aecodec.tools.evaluation.records import RDPoint
 
 RGB_TO_YCBCR = np.array([
     [0.299, 0.587, 0.114],
@@ -41,3 +46,21 @@ def _psnr(mse: float) -> float:
     if mse <= 0:
         return PSNR_CAP_DB
     return min(10.0 * np.log10(255.0**2 / mse), PSNR_CAP_DB)
+
+
+def components_at_rate(points: Sequence[RDPoint], bpp: float) -> ComponentPSNR | None:
+    """The Y, Cb and Cr PSNR a curve of averaged ``points`` reaches at ``bpp``, each interpolated
+    (pchip) over log-rate; ``None`` outside the curve's rate range or where it lacks components."""
+    usable = sorted((p.bpp, p) for p in points if p.bpp > 0 and p.psnr_y is not None)
+    rates = [rate for rate, _ in usable]
+    if len(usable) < 2 or len(set(rates)) < len(rates) or not rates[0] <= bpp <= rates[-1]:
+        return None
+    from scipy.interpolate import PchipInterpolator
+
+    log_rates = np.log(rates)
+
+    def at(values: list[float]) -> float:
+        return float(PchipInterpolator(log_rates, values)(np.log(bpp)))
+
+    return ComponentPSNR(at([p.psnr_y for _, p in usable]), at([p.psnr_cb for _, p in usable]),
+                         at([p.psnr_cr for _, p in usable]))

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Measurement:
     """One codec at one quality on one image. Rate in bits per pixel of the whole file, PSNR in dB,
-    MS-SSIM in 0…1 (``None`` when the image is too small), times in milliseconds."""
+    MS-SSIM in 0…1 (``None`` when the image is too small), times in milliseconds; the PSNR of luma
+    and chroma (full-range BT.601 Y, Cb, Cr, dB; ``None`` in runs recorded before they were measured)."""
 
     codec: str
     quality: float
@@ -27,11 +28,15 @@ class Measurement:
     ms_ssim: float | None
     encode_ms: float
     decode_ms: float
+    psnr_y: float | None = None
+    psnr_cb: float | None = None
+    psnr_cr: float | None = None
 
 
 @dataclass(frozen=True)
 class RDPoint:
-    """Means over the images of one codec at one quality (``ms_ssim`` ``None`` if any image lacks it)."""
+    """Means over the images of one codec at one quality (``ms_ssim`` and the component PSNRs
+    ``None`` if any image lacks them)."""
 
     quality: float
     bpp: float
@@ -39,6 +44,9 @@ class RDPoint:
     ms_ssim: float | None
     encode_ms: float
     decode_ms: float
+    psnr_y: float | None = None
+    psnr_cb: float | None = None
+    psnr_cr: float | None = None
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import NamedTuple
 from aecodec.tools.evaluation.bd import rate_gap
 from aecodec.tools.evaluation.caveats import flags_pair
 from aecodec.tools.evaluation.codecs import LEARNED_CODEC_NAMES
+from aecodec.tools.evaluation.color_psnr import components_at_rate
 from aecodec.tools.evaluation.per_image import comparison_pairs, image_curves, per_image_bd
 from aecodec.tools.evaluation.records import CodecResult, Evaluation
 
@@ -101,6 +102,35 @@ def _gap_table(result: CodecResult, others: Sequence[CodecResult]) -> Table:
                  "Percent more bits (negative: fewer) than the column codec needs for the same PSNR, "
                  "its log-rate interpolated (pchip) over PSNR; n/a outside its PSNR range.",
                  ("quality", "PSNR (dB)", *(other.name for other in others)), rows)
+
+
+COMPONENT_REFERENCE = "avif"
+"""The codec whose luma and chroma the learned codecs are compared with at equal rate."""
+
+
+def component_tables(evaluation: Evaluation) -> list[Table]:
+    """Per learned codec, its luma and chroma PSNR at each quality against AVIF's at the same bpp."""
+    results = {r.name: r for r in evaluation.codecs}
+    reference = results.get(COMPONENT_REFERENCE)
+    if reference is None or reference.points[0].psnr_y is None:
+        return []
+    return [_component_table(result, reference) for result in evaluation.codecs
+            if result.name in LEARNED_CODEC_NAMES and result.points[0].psnr_y is not None]
+
+
+def _component_table(result: CodecResult, reference: CodecResult) -> Table:
+    rows = []
+    for p in result.points:
+        theirs = components_at_rate(reference.points, p.bpp)
+        ours = (p.psnr_y, p.psnr_cb, p.psnr_cr)
+        differences = ("n/a",) * 3 if theirs is None else tuple(
+            f"{mine - other:+.2f}" for mine, other in zip(ours, (theirs.y, theirs.cb, theirs.cr), strict=True))
+        rows.append((f"{p.quality:g}", f"{p.bpp:.4f}", *(f"{value:.2f}" for value in ours), *differences))
+    return Table(f"Luma and chroma at equal rate: `{result.name}` against `{reference.name}`",
+                 "PSNR (dB) of full-range BT.601 Y, Cb and Cr, means over the images; Δ is this codec minus "
+                 f"`{reference.name}` at the same bpp (its curve interpolated, pchip over log-rate; n/a outside "
+                 "its rate range). Negative Δ: this codec loses more there.",
+                 ("quality", "bpp", "Y", "Cb", "Cr", "ΔY", "ΔCb", "ΔCr"), tuple(rows))
 
 
 def per_image_table(evaluation: Evaluation) -> Table | None:

@@ -35,6 +35,7 @@ def measure(codec: Codec, image: Image.Image, quality: float, name: str, decoded
     """Encode and decode ``image`` (RGB) once, timing both; ``name`` labels the image in the record.
     With ``decoded_to`` the decoded image is saved there as PNG (after the timing)."""
     import numpy as np
+    from aecodec.tools.evaluation.color_psnr import component_psnr
     from aecodec.tools.evaluation.metrics import bits_per_pixel, ms_ssim, psnr
 
     start = time.perf_counter()
@@ -49,9 +50,11 @@ def measure(codec: Codec, image: Image.Image, quality: float, name: str, decoded
         decoded_to.parent.mkdir(parents=True, exist_ok=True)
         decoded.convert("RGB").save(decoded_to, "PNG")
     width, height = image.size
+    components = component_psnr(original, restored)
     return Measurement(codec.name, float(quality), name, width, height, len(data),
                        bits_per_pixel(len(data), width, height), psnr(original, restored),
-                       ms_ssim(original, restored), 1000.0 * (encoded - start), 1000.0 * (finished - encoded))
+                       ms_ssim(original, restored), 1000.0 * (encoded - start), 1000.0 * (finished - encoded),
+                       components.y, components.cb, components.cr)
 
 
 def run_tasks(tasks: Sequence[Task], codecs: dict[str, Codec], jobs: int) -> list[Measurement]:

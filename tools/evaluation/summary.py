@@ -9,16 +9,23 @@ from aecodec.tools.evaluation.records import CodecResult, Measurement, RDPoint
 
 
 def average_point(measurements: Sequence[Measurement]) -> RDPoint:
-    """Mean bpp, PSNR, MS-SSIM and times over the images of one codec at one quality."""
-    ms_ssim = [m.ms_ssim for m in measurements]
+    """Mean bpp, PSNR, MS-SSIM, component PSNRs and times over the images of one codec at one quality."""
     return RDPoint(
         quality=measurements[0].quality,
         bpp=fmean(m.bpp for m in measurements),
         psnr=fmean(m.psnr for m in measurements),
-        ms_ssim=None if any(v is None for v in ms_ssim) else fmean(ms_ssim),
+        ms_ssim=_mean_of_all([m.ms_ssim for m in measurements]),
         encode_ms=fmean(m.encode_ms for m in measurements),
         decode_ms=fmean(m.decode_ms for m in measurements),
+        psnr_y=_mean_of_all([m.psnr_y for m in measurements]),
+        psnr_cb=_mean_of_all([m.psnr_cb for m in measurements]),
+        psnr_cr=_mean_of_all([m.psnr_cr for m in measurements]),
     )
+
+
+def _mean_of_all(values: Sequence[float | None]) -> float | None:
+    """The mean, or ``None`` when any image lacks the value."""
+    return None if any(v is None for v in values) else fmean(values)
 
 
 def codec_result(name: str, description: str, measurements: Sequence[Measurement]) -> CodecResult:
