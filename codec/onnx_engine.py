@@ -1,0 +1,59 @@
+"""onnxruntime sessions for the float transforms and for the exact path's float64 products.
+
+onnxruntime brings its own CPU kernels (MLAS), so the speed of a decode does not depend on which
+BLAS the installed NumPy was built with: NumPy 1.26's OpenBLAS ran the same products 4–5 times
+slower than NumPy 2.4's on an AVX-512 CPU it did not know (``results/speed/``). Sessions are made
+once per graph and process; their threads follow ``OMP_NUM_THREADS`` when it is set, else every
+core this process may use.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+
+import numpy as np
+import onnxruntime
+from onnx import ModelProto, TensorProto, helper
+
+GRAPH_OPTIMIZATION = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+
+
+def thread_count() -> int:
+    """Threads for one session: ``OMP_NUM_THREADS`` if set, else the cores this process may use."""
+    setting = os.environ.get("OMP_NUM_THREADS", "")
+    if setting.isdigit() and int(setting) > 0:
+        return int(setting)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def session(model: ModelProto, threads: int | None = None,
+            optimization: onnxruntime.GraphOptimizationLevel = GRAPH_OPTIMIZATION) -> onnxruntime.InferenceSession:
+    """A CPU session for ``model``: ``threads`` intra-op threads (default :func:`thread_count`), one
+    inter-op thread, and no memory arena, so the memory of one tile is returned before the next."""
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads or thread_count()
+    options.inter_op_num_threads = 1
+    options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = optimization
+    options.enable_cpu_mem_arena = False
+    options.log_severity_level = 3
+    return onnxruntime.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
+
+
+@functools.lru_cache(maxsize=1)
+def _float64_product() -> onnxruntime.InferenceSession:
+    a = helper.make_tensor_value_info("a", TensorProto.DOUBLE, ["m", "k"])
+    b = helper.make_tensor_value_info("b", TensorProto.DOUBLE, ["k", "n"])
+    product = helper.make_tensor_value_info("product", TensorProto.DOUBLE, ["m", "n"])
+    graph = helper.make_graph([helper.make_node("MatMul", ["a", "b"], ["product"])], "float64_product", [a, b], [product])
+    return session(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="aecodec"))
+
+
+def float64_product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b`` for float64 ``a`` ``[m, k]`` and ``b`` ``[k, n]``, by onnxruntime's own kernel.
+
+    On integer-valued inputs whose partial sums stay below ``2**53`` (the exact path's) every
+    product and sum is exact, so the result equals NumPy's bit for bit in any summation order.
+    """
+    return _float64_product().run(None, {"a": np.ascontiguousarray(a), "b": np.ascontiguousarray(b)})[0]
