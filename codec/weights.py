@@ -41,6 +41,11 @@ class InferenceModel:
         return dataclasses.replace(self, decoder=dataclasses.replace(self.decoder, **changes))
 
     @property
+    def log_encoder_table(self) -> np.ndarray:
+        """The encoder gains' table float32 ``[L, M]`` as NumPy (what the effort-0 encoder reads)."""
+        return self.log_encoder_gain.numpy()
+
+    @property
     def log_decoder_gain(self) -> torch.Tensor:
         """The decoder gains' table float32 ``[L, M]`` as a tensor (shares the decoder's memory)."""
         return torch.from_numpy(self.decoder.log_decoder_gain)
