@@ -14,7 +14,8 @@ import os
 
 import numpy as np
 import onnxruntime
-from onnx import ModelProto, TensorProto, helper
+
+from aecodec.codec.onnx_proto import Model, Node, Value
 
 GRAPH_OPTIMIZATION = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
 
@@ -27,7 +28,7 @@ def thread_count() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def session(model: ModelProto, threads: int | None = None,
+def session(model: Model, threads: int | None = None,
             optimization: onnxruntime.GraphOptimizationLevel = GRAPH_OPTIMIZATION) -> onnxruntime.InferenceSession:
     """A CPU session for ``model``: ``threads`` intra-op threads (default :func:`thread_count`), one
     inter-op thread, and no memory arena, so the memory of one tile is returned before the next."""
@@ -38,16 +39,15 @@ def session(model: ModelProto, threads: int | None = None,
     options.graph_optimization_level = optimization
     options.enable_cpu_mem_arena = False
     options.log_severity_level = 3
-    return onnxruntime.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
+    return onnxruntime.InferenceSession(model.to_bytes(), options, providers=["CPUExecutionProvider"])
 
 
 @functools.lru_cache(maxsize=1)
 def _float64_product() -> onnxruntime.InferenceSession:
-    a = helper.make_tensor_value_info("a", TensorProto.DOUBLE, ["m", "k"])
-    b = helper.make_tensor_value_info("b", TensorProto.DOUBLE, ["k", "n"])
-    product = helper.make_tensor_value_info("product", TensorProto.DOUBLE, ["m", "n"])
-    graph = helper.make_graph([helper.make_node("MatMul", ["a", "b"], ["product"])], "float64_product", [a, b], [product])
-    return session(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="aecodec"))
+    double = np.dtype(np.float64)
+    return session(Model("float64_product", [Node("MatMul", ["a", "b"], ["product"])], [],
+                         [Value("a", ("m", "k"), double), Value("b", ("k", "n"), double)],
+                         [Value("product", ("m", "n"), double)]))
 
 
 def float64_product(a: np.ndarray, b: np.ndarray) -> np.ndarray:

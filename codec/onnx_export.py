@@ -14,8 +14,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import onnx
-
 from aecodec.codec import onnx_graphs
 from aecodec.codec.encoder import EncoderModel
 
@@ -37,7 +35,7 @@ def export_onnx(model: EncoderModel, folder: Path) -> ExportedFiles:
     paths = []
     for name, graph in graphs.items():
         path = folder / f"{name}.onnx"
-        onnx.save_model(graph, path)
+        path.write_bytes(graph.to_bytes())
         paths.append(path)
     gains = {"weights_hash": model.weights_hash.hex(), "levels": model.rate_scale.levels,
              "lambda_min": model.rate_scale.lambda_min, "lambda_max": model.rate_scale.lambda_max,

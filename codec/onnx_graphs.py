@@ -1,7 +1,7 @@
 """The float transforms ``g_a``, ``h_a`` and ``g_s`` as ONNX graphs, built from a weights file's arrays.
 
-The graphs are made when a model is loaded (with the ``onnx`` helper API), so the package ships
-one copy of the weights, the ``.npz`` whose SHA-256 each release pins. They compute what
+The graphs are made when a model is loaded (written by :mod:`aecodec.codec.onnx_proto`), so the
+package ships one copy of the weights, the ``.npz`` whose SHA-256 each release pins. They compute what
 :mod:`aecodec.codec.transforms` computes, on ``[B, C, H, W]`` float32 tensors, with the gains as
 an input so that one graph serves every quality:
 
@@ -22,10 +22,9 @@ import enum
 from collections.abc import Callable
 
 import numpy as np
-import onnx
-from onnx import TensorProto, helper, numpy_helper
 
-OPSET = 17
+from aecodec.codec.onnx_proto import Model, Node, Value
+
 KERNEL = 5
 GDN_BETA_FLOOR = np.float32(1e-6)
 """Added to ``beta`` as :class:`aecodec.codec.layers.SimplifiedGDN` does."""
@@ -53,28 +52,25 @@ class _Builder:
     """Nodes and initializers of one graph, with fresh names."""
 
     def __init__(self) -> None:
-        self.nodes: list[onnx.NodeProto] = []
-        self.initializers: list[onnx.TensorProto] = []
+        self.nodes: list[Node] = []
+        self.initializers: list[tuple[str, np.ndarray]] = []
 
     def constant(self, array: np.ndarray) -> str:
         name = f"w{len(self.initializers)}"
-        self.initializers.append(numpy_helper.from_array(np.ascontiguousarray(array, dtype=np.float32), name))
+        self.initializers.append((name, np.ascontiguousarray(array, dtype=np.float32)))
         return name
 
-    def node(self, op: str, inputs: list[str], output: str | None = None, **attributes: object) -> str:
+    def node(self, op: str, inputs: list[str], output: str | None = None, **attributes: int | float | str | list[int]) -> str:
         name = output or f"{op.lower()}{len(self.nodes)}"
-        self.nodes.append(helper.make_node(op, inputs, [name], **attributes))
+        self.nodes.append(Node(op, inputs, [name], attributes))
         return name
 
-    def model(self, name: str, inputs: list[onnx.ValueInfoProto], outputs: list[onnx.ValueInfoProto]) -> onnx.ModelProto:
-        graph = helper.make_graph(self.nodes, name, inputs, outputs, self.initializers)
-        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="aecodec")
-        onnx.checker.check_model(model)
-        return model
+    def model(self, name: str, inputs: list[Value], outputs: list[Value]) -> Model:
+        return Model(name, self.nodes, self.initializers, inputs, outputs)
 
 
-def _tensor(name: str, *shape: int | str) -> onnx.ValueInfoProto:
-    return helper.make_tensor_value_info(name, TensorProto.FLOAT, list(shape))
+def _tensor(name: str, *shape: int | str) -> Value:
+    return Value(name, shape)
 
 
 def _channels(parameters: dict[str, np.ndarray], last: str) -> tuple[int, int]:
@@ -82,7 +78,7 @@ def _channels(parameters: dict[str, np.ndarray], last: str) -> tuple[int, int]:
     return parameters["0.bias"].shape[0], parameters[last].shape[0]
 
 
-def analysis_graph(parameters: dict[str, np.ndarray]) -> onnx.ModelProto:
+def analysis_graph(parameters: dict[str, np.ndarray]) -> Model:
     """``g_a`` from its parameters as stored (``"0.weight"`` ``[N, 3, 5, 5]``, ``"1.beta_root"``, ...)."""
     graph = _Builder()
     x = "image"
@@ -98,7 +94,7 @@ def analysis_graph(parameters: dict[str, np.ndarray]) -> onnx.ModelProto:
                        [_tensor("latent", "batch", m, "rows", "columns")])
 
 
-def hyper_analysis_graph(parameters: dict[str, np.ndarray]) -> onnx.ModelProto:
+def hyper_analysis_graph(parameters: dict[str, np.ndarray]) -> Model:
     """``h_a``: a 3×3 convolution, then two 5×5 stride-2 ones, with leaky ReLUs between."""
     graph = _Builder()
     m = parameters["0.weight"].shape[1]
@@ -112,7 +108,7 @@ def hyper_analysis_graph(parameters: dict[str, np.ndarray]) -> onnx.ModelProto:
                        [_tensor("hyper_latent", "batch", n, "hyper_rows", "hyper_columns")])
 
 
-def synthesis_graph(parameters: dict[str, np.ndarray], form: DeconvForm = DEFAULT_FORM) -> onnx.ModelProto:
+def synthesis_graph(parameters: dict[str, np.ndarray], form: DeconvForm = DEFAULT_FORM) -> Model:
     """``g_s`` from its parameters as stored (``"0.weight"`` ``[M, N, 5, 5]`` transposed-convolution
     layout, ``"1.beta_root"``, ``"1.gamma_root"`` ``[N, N, 1, 1]``, ...), its upsampling in ``form``."""
     graph = _Builder()

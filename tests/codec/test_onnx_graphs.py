@@ -32,6 +32,20 @@ def test_every_form_of_the_synthesis_matches_numpys(form):
     np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.parametrize("graph", ["g_a", "h_a", "g_s", "g_s-subpixel", "g_s-phases"])
+def test_the_written_bytes_are_valid_onnx(tiny_model, graph):
+    """The hand-written protobuf parses with the onnx package and passes its full checker."""
+    onnx = pytest.importorskip("onnx", reason="the onnx package checks the bytes (pip install onnx)")
+    parameters = tiny_model.decoder.engines.parameters
+    name, _, form = graph.partition("-")
+    builders = {"g_a": lambda: onnx_graphs.analysis_graph(parameters.g_a),
+                "h_a": lambda: onnx_graphs.hyper_analysis_graph(parameters.h_a),
+                "g_s": lambda: onnx_graphs.synthesis_graph(parameters.g_s, onnx_graphs.DeconvForm(form or "convtranspose"))}
+    model = onnx.load_from_string(builders[name]().to_bytes())
+    onnx.checker.check_model(model, full_check=True)
+    assert model.opset_import[0].version == 17 and model.graph.name == name
+
+
 def test_float64_products_are_exact_on_integers():
     rng = np.random.default_rng(2)
     a = rng.integers(-(1 << 11), 1 << 11, (40, 300)).astype(np.float64)
