@@ -90,3 +90,19 @@ def test_streams_of_either_analysis_engine_decode_to_their_own_symbols(tiny_mode
         assert np.array_equal(read.y_values, coded[engine].y_values)
         assert np.array_equal(read.z_values, coded[engine].z_values)
     assert np.mean(coded["onnxruntime"].y_values != coded["torch"].y_values) < 0.01
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_torch_free_files_cost_and_look_like_the_torch_encoders(tiny_model, make_image, seed):
+    """The effort-0 encoder on onnxruntime against the same encoder with torch's ``g_a``/``h_a``:
+    both round-trip exactly, and their sizes and PSNR agree closely."""
+    image = make_image(80, 112, seed=seed)
+    found = {}
+    for engine in ("onnxruntime", "torch"):
+        streams = pipeline.encode(tiny_model, image, 60.0, engine=engine)
+        pixels = pipeline.decode(tiny_model, streams, 60.0, 80, 112)
+        mse = np.mean((pixels.astype(np.float64) - image) ** 2)
+        found[engine] = (streams.size, 10 * np.log10(255.0**2 / mse))
+    (ours, our_psnr), (theirs, their_psnr) = found["onnxruntime"], found["torch"]
+    assert abs(ours - theirs) <= 0.02 * theirs + 4
+    assert abs(our_psnr - their_psnr) < 0.05
