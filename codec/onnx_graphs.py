@@ -12,7 +12,7 @@ an input so that one graph serves every quality:
   ``[B, 3, 16h, 16w]`` (unclamped).
 
 A stride-2 transposed convolution can be written three ways (:class:`DeconvForm`); the default is
-the one that measured fastest (see :data:`DEFAULT_FORM`). Only ``g_s`` uses them; none of this
+the one that measured fastest and leanest (see :data:`DEFAULT_FORM`). Only ``g_s`` uses them; none of this
 chooses a probability table, so the engine's float rounding never touches exact decoding.
 """
 
@@ -45,7 +45,10 @@ class DeconvForm(enum.Enum):
     PHASES = "phases"
 
 
-DEFAULT_FORM = DeconvForm.CONV_TRANSPOSE
+DEFAULT_FORM = DeconvForm.PHASES
+"""Measured on a Kodak-size latent (``results/speed/speed.md``): the exact taps per phase took
+about a third less CPU time than ``ConvTranspose`` (whose column buffer also doubled the peak
+memory of a 1152-pixel tile) and a little less than ``SUBPIXEL``."""
 
 
 class _Builder:

@@ -31,8 +31,8 @@ from PIL import Image
 from aecodec.tools.machine import describe_machine
 
 IN_PROCESS = ("aecodec-decode", "mbt2018-decode", "aecodec-encode", "mbt2018-encode")
-ENGINE_TASKS = ("gs-onnxruntime", "gs-numpy", "gs-torch", "gs-onnxruntime-subpixel-all", "gs-onnxruntime-phases-all",
-                "gs-onnxruntime-convtranspose-extended", "exact-onnxruntime", "exact-numpy")
+ENGINE_TASKS = ("gs-onnxruntime", "gs-onnxruntime-subpixel-all", "gs-onnxruntime-convtranspose-all", "gs-numpy",
+                "gs-torch", "exact-onnxruntime", "exact-numpy")
 QUALITY = 50
 PILLOW_ENCODE = {
     "avif": "image.save(out, 'AVIF', quality={q}, speed=4, subsampling='4:4:4')",
