@@ -165,37 +165,57 @@ def _accumulate(x: np.ndarray, layer: IntegerConv) -> np.ndarray:
     per output phase from only the taps that land on real inputs. The input is zero-bordered and
     flattened row by row, so a tap's shifted window is a plain slice over the bordered width; each
     phase is one float64 product of its taps' weights ``[out, taps · in]`` with their windows
-    stacked (``PRODUCT_COLUMNS`` positions at a time), and the border columns are dropped after.
+    stacked (``PRODUCT_COLUMNS`` positions at a time, in one buffer reused by every phase), and the
+    border columns are dropped after.
     """
     out_channels, in_channels, kernel, _ = layer.weight.shape
     out_h, out_w = _output_length(x.shape[1], layer), _output_length(x.shape[2], layer)
-    source = np.pad(x, ((0, 0), (kernel, kernel + 1), (kernel, kernel))).astype(np.float64)
+    source = np.zeros((in_channels, x.shape[1] + 2 * kernel + 1, x.shape[2] + 2 * kernel), dtype=np.float64)
+    source[:, kernel : kernel + x.shape[1], kernel : kernel + x.shape[2]] = x
     width = source.shape[2]
     flat = source.reshape(in_channels, -1)
     sums = np.empty((out_channels, out_h, out_w), dtype=np.float64)
     live = np.any(layer.weight != 0, axis=(0, 1))
+    windows = _Windows()
     for row_phase, rows, row_taps in _phases(x.shape[1], layer):
         for col_phase, cols, col_taps in _phases(x.shape[2], layer):
             taps = [(tap_y, tap_x, (kernel + offset_y) * width + kernel + offset_x)
                     for tap_y, offset_y in row_taps for tap_x, offset_x in col_taps if live[tap_y, tap_x]]
-            phase = _phase_product(flat, layer.weight, taps, rows * width)
+            phase = _phase_product(flat, layer.weight, taps, rows * width, windows)
             target = sums[:, row_phase :: layer.upsample, col_phase :: layer.upsample]
             target[...] = phase.reshape(out_channels, rows, width)[:, :, :cols]
     return sums.astype(np.int64) + layer.bias[:, None, None]
 
 
-def _phase_product(flat: np.ndarray, weight: np.ndarray, taps: list[tuple[int, int, int]], count: int) -> np.ndarray:
+class _Windows:
+    """One float64 buffer for the stacked windows of every phase of a layer (fresh arrays of tens
+    of MB would each cost their page faults again)."""
+
+    def __init__(self) -> None:
+        self._buffer = np.empty(0, dtype=np.float64)
+
+    def get(self, rows: int, columns: int) -> np.ndarray:
+        """A ``[rows, columns]`` float64 view of the buffer (contents undefined)."""
+        if self._buffer.size < rows * columns:
+            self._buffer = np.empty(rows * columns, dtype=np.float64)
+        return self._buffer[: rows * columns].reshape(rows, columns)
+
+
+def _phase_product(flat: np.ndarray, weight: np.ndarray, taps: list[tuple[int, int, int]], count: int,
+                   windows: _Windows) -> np.ndarray:
     """``Σ_taps weight[:, :, tap] @ flat[:, start : start + count]`` as float64 ``[out, count]``:
     one product per block of ``PRODUCT_COLUMNS`` positions, the windows stacked along the inner axis."""
-    out_channels = weight.shape[0]
+    out_channels, in_channels = weight.shape[:2]
     if not taps:
         return np.zeros((out_channels, count), dtype=np.float64)
     stacked_weight = np.concatenate([weight[:, :, tap_y, tap_x] for tap_y, tap_x, _ in taps], axis=1).astype(np.float64)
     phase = np.empty((out_channels, count), dtype=np.float64)
     for first in range(0, count, PRODUCT_COLUMNS):
         last = min(first + PRODUCT_COLUMNS, count)
-        windows = np.concatenate([flat[:, start + first : start + last] for _, _, start in taps], axis=0)
-        phase[:, first:last] = float64_product(stacked_weight, windows)
+        stacked = windows.get(len(taps) * in_channels, last - first)
+        for index, (_, _, start) in enumerate(taps):
+            stacked[index * in_channels : (index + 1) * in_channels] = flat[:, start + first : start + last]
+        phase[:, first:last] = float64_product(stacked_weight, stacked)
     return phase
 
 

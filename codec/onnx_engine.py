@@ -29,15 +29,21 @@ def thread_count() -> int:
 
 
 def session(model: Model, threads: int | None = None,
-            optimization: onnxruntime.GraphOptimizationLevel = GRAPH_OPTIMIZATION) -> onnxruntime.InferenceSession:
+            optimization: onnxruntime.GraphOptimizationLevel = GRAPH_OPTIMIZATION,
+            arena: bool = True) -> onnxruntime.InferenceSession:
     """A CPU session for ``model``: ``threads`` intra-op threads (default :func:`thread_count`), one
-    inter-op thread, and no memory arena, so the memory of one tile is returned before the next."""
+    inter-op thread, and onnxruntime's memory arena unless ``arena`` is False.
+
+    The arena reuses the memory of one layer (and one tile) for the next instead of asking the
+    system for fresh pages: ``g_s`` on a Kodak-size latent took about a fifth less time with it,
+    for a tenth more peak memory (half as much more on a 1152-pixel tile of a large image).
+    """
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = threads or thread_count()
     options.inter_op_num_threads = 1
     options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
     options.graph_optimization_level = optimization
-    options.enable_cpu_mem_arena = False
+    options.enable_cpu_mem_arena = arena
     options.log_severity_level = 3
     return onnxruntime.InferenceSession(model.to_bytes(), options, providers=["CPUExecutionProvider"])
 
