@@ -52,11 +52,12 @@ def load_decoder_model(path: Path, expected_sha256: str | None = None) -> Decode
     return decoder_from(read_weights(path, expected_sha256))
 
 
-def decoder_from(weights: WeightsFile) -> DecoderModel:
-    """The :class:`DecoderModel` of a read weights file."""
+def decoder_from(weights: WeightsFile, with_encoder: bool = False) -> DecoderModel:
+    """The :class:`DecoderModel` of a read weights file; its engines hold ``g_a`` and ``h_a`` too
+    when ``with_encoder`` (a decoder alone does not convert them)."""
     arrays = weights.arrays
     return DecoderModel(
-        engines=EngineCache(float_parameters(arrays)),
+        engines=EngineCache(float_parameters(arrays, with_encoder)),
         log_decoder_gain=arrays["gains.log_decoder"].astype(np.float32),
         hyper_layers=integer_layers_from(arrays, "h_s"),
         context_layers=context_layers_from(arrays),
@@ -67,11 +68,11 @@ def decoder_from(weights: WeightsFile) -> DecoderModel:
     )
 
 
-def float_parameters(arrays: dict[str, np.ndarray]) -> FloatParameters:
-    """The float transforms' parameters in a weights file's arrays (``g_a``/``h_a`` None where a
-    decoder-only file lacks them)."""
-    encoder = {name: float_arrays(arrays, name) if any(key.startswith(name + ".") for key in arrays) else None
-               for name in ("g_a", "h_a")}
+def float_parameters(arrays: dict[str, np.ndarray], with_encoder: bool = True) -> FloatParameters:
+    """The float transforms' parameters in a weights file's arrays (``g_a``/``h_a`` None unless
+    ``with_encoder``, or where a decoder-only file lacks them)."""
+    encoder = {name: float_arrays(arrays, name) if with_encoder and any(key.startswith(name + ".") for key in arrays)
+               else None for name in ("g_a", "h_a")}
     return FloatParameters(float_arrays(arrays, "g_s"), **encoder)
 
 

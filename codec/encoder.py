@@ -65,4 +65,4 @@ def encoder_from(weights: WeightsFile) -> EncoderModel:
     arrays = weights.arrays
     if "gains.log_encoder" not in arrays or "g_a.0.weight" not in arrays:
         raise ValueError("weights file has no encoder (g_a, h_a and encoder gains); it only decodes")
-    return EncoderModel(decoder_from(weights), arrays["gains.log_encoder"].astype(np.float32), rate_scale_from(arrays))
+    return EncoderModel(decoder_from(weights, with_encoder=True), arrays["gains.log_encoder"].astype(np.float32), rate_scale_from(arrays))

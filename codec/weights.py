@@ -90,7 +90,7 @@ def load_inference_model(path: Path, expected_sha256: str | None = None) -> Infe
         h_a=_float_module(HyperAnalysis(n, m), arrays, "h_a"),
         log_encoder_gain=torch.from_numpy(arrays["gains.log_encoder"]),
         z_prior=_float_module(FactorizedDensity(n), arrays, "z_prior"),
-        decoder=decoder_from(weights),
+        decoder=decoder_from(weights, with_encoder=True),
         rate_scale=rate_scale_from(arrays),
     )
 
