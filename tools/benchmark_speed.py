@@ -103,15 +103,17 @@ def command_lines(image: Path, work: Path) -> dict[str, list[str]]:
     return commands
 
 
-def run(image: Path, pythons: list[str], rounds: int, repeats: int) -> dict:
-    """Every measurement, interleaved over ``rounds``."""
+def run(image: Path, pythons: list[str], rounds: int, repeats: int, tasks: tuple[str, ...] = IN_PROCESS + ENGINE_TASKS,
+        command_line: bool = True) -> dict:
+    """Every measurement (the in-process ``tasks``, and the new processes when ``command_line``),
+    interleaved over ``rounds``."""
     labels = {python: _label(python) for python in pythons}
     results: dict[tuple[str, str], Timed] = {}
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
-        commands = command_lines(image, work)
+        commands = command_lines(image, work) if command_line else {}
         for _ in range(rounds):
-            for task in IN_PROCESS + ENGINE_TASKS:
+            for task in tasks:
                 for python in pythons:
                     record = worker(python, task, image, repeats)
                     if record is not None:
@@ -123,7 +125,7 @@ def run(image: Path, pythons: list[str], rounds: int, repeats: int) -> dict:
                 entry = results.setdefault((name, "new process"), Timed(name, "new process"))
                 entry.seconds.append(seconds)
                 entry.rss_mb.append(rss)
-        sizes = {name: (work / f"x.{name}").stat().st_size for name in ("aec", *PILLOW_ENCODE)}
+        sizes = {name: (work / f"x.{name}").stat().st_size for name in ("aec", *PILLOW_ENCODE) if command_line}
     with Image.open(image) as opened:
         width, height = opened.size
     return {"image": image.name, "size": f"{width}x{height}", "quality": QUALITY, "rounds": rounds,
@@ -174,7 +176,8 @@ def markdown(record: dict) -> str:
     for (task, environment), entry in rows.items():
         if environment == "new process":
             lines.append(f"| {task} | {entry['median']:.3f} | {min(entry['seconds']):.3f} | {max(entry['rss_mb']):.0f} |")
-    lines += ["", "File sizes (bytes): " + ", ".join(f"{k} {v}" for k, v in record["bytes"].items()), ""]
+    if record["bytes"]:
+        lines += ["", "File sizes (bytes): " + ", ".join(f"{k} {v}" for k, v in record["bytes"].items()), ""]
     if record.get("encoders"):
         lines += ["## The torch-free encoder against the torch encoder (effort 0)", "",
                   "`g_a`/`h_a` on onnxruntime or on torch; the same exact path, rounding and coder; each file decoded "
@@ -191,10 +194,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", type=Path, default=Path("results/speed"))
+    parser.add_argument("--task", action="append", dest="tasks", choices=IN_PROCESS + ENGINE_TASKS,
+                        help="Only these in-process tasks (repeatable).  [default: all]")
+    parser.add_argument("--no-command-line", action="store_true", help="Leave out the new-process comparison.")
     parser.add_argument("--agreement", type=Path, nargs="*", default=[],
                         help="Images on which to compare the torch-free and the torch encoder (needs torch).")
     args = parser.parse_args(argv)
-    record = run(args.image, args.pythons or [sys.executable], args.rounds, args.repeats)
+    tasks = tuple(args.tasks) if args.tasks else IN_PROCESS + ENGINE_TASKS
+    record = run(args.image, args.pythons or [sys.executable], args.rounds, args.repeats, tasks,
+                 not args.no_command_line)
     record["encoders"] = encoder_agreement(args.agreement)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "speed.json").write_text(json.dumps(record, indent=2) + "\n")
