@@ -56,19 +56,21 @@ class OnnxTransforms:
     """The transforms on onnxruntime; each graph and session is made on its first call."""
 
     def __init__(self, parameters: FloatParameters) -> None:
-        from aecodec.codec import onnx_engine, onnx_graphs
+        from aecodec.codec import onnx_graphs
 
         self._graphs = {"g_a": lambda: onnx_graphs.analysis_graph(parameters.encoder_part("g_a")),
                         "h_a": lambda: onnx_graphs.hyper_analysis_graph(parameters.encoder_part("h_a")),
                         "g_s": lambda: onnx_graphs.synthesis_graph(parameters.g_s)}
         self._sessions: dict[str, object] = {}
         self._lock = threading.Lock()
-        self._session = onnx_engine.session
 
     def _run(self, name: str, feeds: dict[str, np.ndarray]) -> np.ndarray:
+        """Run graph ``name`` (its session made on first use) on float32 ``feeds``."""
+        from aecodec.codec.onnx_engine import session
+
         with self._lock:
             if name not in self._sessions:
-                self._sessions[name] = self._session(self._graphs[name]())
+                self._sessions[name] = session(self._graphs[name]())
         return self._sessions[name].run(None, {key: np.ascontiguousarray(value, dtype=np.float32)
                                                for key, value in feeds.items()})[0]
 
