@@ -110,9 +110,9 @@ def _outcomes(jobs: Sequence[Job], work: Work, processes: int) -> Iterator[Outco
 
 
 def _start_worker(threads: int) -> None:
-    import torch
-
-    torch.set_num_threads(threads)
+    """Share the cores among the workers: onnxruntime reads ``OMP_NUM_THREADS``, and so does torch
+    if a job imports it (effort 1-4); importing torch here would cost every worker its start-up."""
+    os.environ["OMP_NUM_THREADS"] = str(threads)
 
 
 def _progress_lines(outcome: Outcome, verbose: bool) -> list[str]:
