@@ -66,13 +66,13 @@ class OnnxTransforms:
 
     def _run(self, name: str, feeds: dict[str, np.ndarray]) -> np.ndarray:
         """Run graph ``name`` (its session made on first use) on float32 ``feeds``."""
-        from aecodec.codec.onnx_engine import session
+        from aecodec.codec.onnx_engine import session, shrinking_run
 
         with self._lock:
             if name not in self._sessions:
                 self._sessions[name] = session(self._graphs[name]())
         return self._sessions[name].run(None, {key: np.ascontiguousarray(value, dtype=np.float32)
-                                               for key, value in feeds.items()})[0]
+                                               for key, value in feeds.items()}, shrinking_run())[0]
 
     def analysis(self, image: np.ndarray, gain: np.ndarray) -> np.ndarray:
         return self._run("g_a", {"image": image, "gain": gain})

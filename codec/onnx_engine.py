@@ -53,6 +53,14 @@ def session(model: Model, threads: int | None = None,
     return onnxruntime.InferenceSession(model.to_bytes(), options, providers=["CPUExecutionProvider"])
 
 
+def shrinking_run() -> onnxruntime.RunOptions:
+    """Run options that hand the arena's free memory back when a run ends, so a transform's
+    buffers are not held while the rest of the coding (and the next image) allocates its own."""
+    options = onnxruntime.RunOptions()
+    options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+    return options
+
+
 @functools.lru_cache(maxsize=1)
 def _float64_product() -> onnxruntime.InferenceSession:
     double = np.dtype(np.float64)
