@@ -1,8 +1,9 @@
 """aecodec: a learned image codec. ``compress(image) -> bytes`` and ``decompress(data) -> Image``.
 
 Importing the package registers the ``.aec`` format with Pillow (``Image.open("x.aec")``,
-``image.save("x.aec", quality=60)``). The API is imported lazily so that ``import aecodec`` and
-``aecodec.bitstream`` never load torch.
+``image.save("x.aec", quality=60)``). The API is imported lazily so that ``import aecodec`` is
+quick, and nothing here imports torch: compressing at effort 0, decoding and the Pillow plugin run
+without it (``pip install 'aecodec[torch]'`` adds encoder effort 1–4, GPUs, training and export).
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -14,9 +15,10 @@ except PackageNotFoundError:
 
 from aecodec.codec import pillow_plugin as _pillow_plugin  # noqa: E402, F401  (registration is the import)
 
-__all__ = ["compress", "decompress", "compress_to_target", "__version__"]
+__all__ = ["compress", "compress_batch", "compress_to_target", "decompress", "decompress_batch", "__version__"]
 
-_LAZY = {"compress": "api", "decompress": "decoding", "compress_to_target": "targets"}
+_LAZY = {"compress": "api", "compress_batch": "api", "decompress": "decoding", "decompress_batch": "decoding",
+         "compress_to_target": "targets"}
 
 
 def __getattr__(name: str):
@@ -25,3 +27,7 @@ def __getattr__(name: str):
 
         return getattr(import_module(f"aecodec.codec.{_LAZY[name]}"), name)
     raise AttributeError(f"module 'aecodec' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,4 +1,5 @@
-"""What decoding needs, without torch: the exact entropy path, the frozen tables and a NumPy ``g_s``.
+"""What decoding needs, without torch: the exact entropy path, the frozen tables and ``g_s`` on
+an engine of :mod:`aecodec.codec.float_engines` (onnxruntime by default).
 
 :func:`load_decoder_model` builds it from an exported weights file without importing torch, so the
 command-line decoder saves torch's start-up (about 2.5 s of a decode on a small CPU).
@@ -6,7 +7,7 @@ command-line decoder saves torch's start-up (about 2.5 s of a decode on a small 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -14,9 +15,10 @@ import numpy as np
 from aecodec.bitstream.tables import TableSet
 from aecodec.codec.exact import IntegerConv
 from aecodec.codec.latent_coding import LatentStreams, read_latent
-from aecodec.codec.numpy_synthesis import SynthesisWeights, synthesis_weights, synthesise_pixels
+from aecodec.codec.float_engines import DEFAULT_ENGINE, EngineCache, FloatParameters
 from aecodec.codec.quality import quality_to_position
 from aecodec.codec.tile_grid import TILE
+from aecodec.codec.tiling import synthesise_tiles
 from aecodec.codec.weights_file import (
     WeightsFile,
     context_layers_from,
@@ -29,11 +31,12 @@ from aecodec.codec.weights_file import (
 
 @dataclass(frozen=True)
 class DecoderModel:
-    """The decoder's half of a model: ``synthesis`` (``g_s``), ``log_decoder_gain`` float32
-    ``[L, M]``, the exact ``h_s`` and context layers, the frozen tables, ``scale_thresholds`` int64
-    ``[S - 1]`` and ``weights_hash`` (the first bytes of the weights file's SHA-256)."""
+    """The decoder's half of a model: ``engines`` (``g_s`` on every engine, and ``g_a``/``h_a``
+    too where the weights file has them), ``log_decoder_gain`` float32 ``[L, M]``, the exact
+    ``h_s`` and context layers, the frozen tables, ``scale_thresholds`` int64 ``[S - 1]`` and
+    ``weights_hash`` (the first bytes of the weights file's SHA-256)."""
 
-    synthesis: SynthesisWeights
+    engines: EngineCache = field(compare=False)
     log_decoder_gain: np.ndarray
     hyper_layers: list[IntegerConv]
     context_layers: list[IntegerConv]
@@ -49,11 +52,12 @@ def load_decoder_model(path: Path, expected_sha256: str | None = None) -> Decode
     return decoder_from(read_weights(path, expected_sha256))
 
 
-def decoder_from(weights: WeightsFile) -> DecoderModel:
-    """The :class:`DecoderModel` of a read weights file."""
+def decoder_from(weights: WeightsFile, with_encoder: bool = False) -> DecoderModel:
+    """The :class:`DecoderModel` of a read weights file; its engines hold ``g_a`` and ``h_a`` too
+    when ``with_encoder`` (a decoder alone does not convert them)."""
     arrays = weights.arrays
     return DecoderModel(
-        synthesis=synthesis_weights(float_arrays(arrays, "g_s")),
+        engines=EngineCache(float_parameters(arrays, with_encoder)),
         log_decoder_gain=arrays["gains.log_decoder"].astype(np.float32),
         hyper_layers=integer_layers_from(arrays, "h_s"),
         context_layers=context_layers_from(arrays),
@@ -64,17 +68,28 @@ def decoder_from(weights: WeightsFile) -> DecoderModel:
     )
 
 
+def float_parameters(arrays: dict[str, np.ndarray], with_encoder: bool = True) -> FloatParameters:
+    """The float transforms' parameters in a weights file's arrays (``g_a``/``h_a`` None unless
+    ``with_encoder``, or where a decoder-only file lacks them)."""
+    encoder = {name: float_arrays(arrays, name) if with_encoder and any(key.startswith(name + ".") for key in arrays)
+               else None for name in ("g_a", "h_a")}
+    return FloatParameters(float_arrays(arrays, "g_s"), **encoder)
+
+
 def decode_pixels(model: DecoderModel, streams: LatentStreams, quality: float, height: int, width: int,
-                  tile: int = TILE) -> np.ndarray:
-    """Rebuild uint8 pixels ``[height, width, 3]`` from the streams, on the CPU, without torch."""
-    return pixels_from_latent(model, read_latent(model, streams, height, width).y_hat, quality, height, width, tile)
+                  tile: int = TILE, engine: str = DEFAULT_ENGINE, device: str = "cpu") -> np.ndarray:
+    """Rebuild uint8 pixels ``[height, width, 3]`` from the streams (the symbols on the CPU,
+    ``g_s`` on ``engine`` and ``device``)."""
+    y_hat = read_latent(model, streams, height, width).y_hat
+    return pixels_from_latent(model, y_hat, quality, height, width, tile, engine, device)
 
 
 def pixels_from_latent(model: DecoderModel, y_hat: np.ndarray, quality: float, height: int, width: int,
-                       tile: int = TILE) -> np.ndarray:
+                       tile: int = TILE, engine: str = DEFAULT_ENGINE, device: str = "cpu") -> np.ndarray:
     """uint8 ``[height, width, 3]`` from ``y_hat`` float32 ``[M, h, w]``: the gains at ``quality``,
-    then NumPy's ``g_s`` in tiles."""
-    return synthesise_pixels(model.synthesis, y_hat, decoder_gain(model.log_decoder_gain, quality), height, width, tile)
+    then ``g_s`` in tiles on ``engine`` and ``device``."""
+    synthesis = model.engines.get(engine, device).synthesis
+    return synthesise_tiles(synthesis, y_hat, decoder_gain(model.log_decoder_gain, quality), height, width, tile)
 
 
 def decoder_gain(log_table: np.ndarray, quality: float) -> np.ndarray:

@@ -1,19 +1,23 @@
-"""The public decoder: ``decompress(data) -> PIL.Image.Image``; on the CPU it never imports torch.
+"""The public decoder: ``decompress(data or path) -> PIL.Image.Image``; on the CPU it never imports torch.
 
 ``decompress`` uses the release the file names (see :mod:`aecodec.codec.registry`; a file of a
 release this installation does not have is refused with a message naming the release and the
 version that reads it); ``decompress_with`` takes the model
-explicitly (a :class:`~aecodec.codec.decoder.DecoderModel`, or an
-:class:`~aecodec.codec.weights.InferenceModel`, whose decoder half is used on the CPU). On the CPU
-the symbols are read with integer arithmetic and ``g_s`` runs in NumPy
-(:mod:`aecodec.codec.decoder`); with another ``device`` (``"cuda"``) torch's ``g_s`` runs there.
-The symbols, and so the probability tables, are the same either way. Every failure a file can
-cause is an :class:`~aecodec.bitstream.errors.AecError` with a one-line message.
+explicitly (a :class:`~aecodec.codec.decoder.DecoderModel`, an
+:class:`~aecodec.codec.encoder.EncoderModel` or an :class:`~aecodec.codec.weights.InferenceModel`,
+whose decoder half is used). The symbols are always read on the CPU with integer arithmetic;
+``g_s`` runs on onnxruntime on the CPU (:mod:`aecodec.codec.float_engines`), on torch with another
+``device`` (``"cuda"``). The symbols, and so the probability tables, are the same either way.
+Every failure a file can cause is an :class:`~aecodec.bitstream.errors.AecError` with a one-line
+message.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 from PIL import Image
@@ -21,39 +25,60 @@ from PIL import Image
 from aecodec.bitstream import container
 from aecodec.bitstream.container import Container, Header, SectionType
 from aecodec.codec import images
+from aecodec.codec.array_inputs import from_pil
 from aecodec.codec.decoder import DecoderModel, decode_pixels
+from aecodec.codec.devices import resolve_device
+from aecodec.codec.float_engines import engine_for
 from aecodec.codec.latent_coding import LATENT_STRIDE, LatentStreams, latent_size
 from aecodec.codec.metadata import attach_metadata
-from aecodec.codec.registry import UnknownModelError, load_decoder, load_model, release_of
+from aecodec.codec.registry import UnknownModelError, load_decoder, release_of
 
 if TYPE_CHECKING:
+    from aecodec.codec.encoder import EncoderModel
     from aecodec.codec.weights import InferenceModel
+
+Source = Union[bytes, bytearray, memoryview, str, os.PathLike]
+"""An ``.aec`` file's bytes, or the path of one (``str`` or ``os.PathLike``)."""
 
 LATENT_SECTIONS = (SectionType.HYPER_LATENT, SectionType.LATENT, SectionType.LATENT_CONTEXT)
 """The sections holding :class:`~aecodec.codec.latent_coding.LatentStreams`' fields, in field order."""
 
 
-def decompress(data: bytes, device: str = "cpu") -> Image.Image:
-    """Decode ``.aec`` bytes to a PIL image of the original size and mode, with its ICC and EXIF.
+def decompress(source: Source, device: str = "cpu", output: str = "pil") -> Any:
+    """Decode an ``.aec`` file (its bytes or its path) to an image of the original size and mode,
+    with its ICC profile and EXIF in ``info``.
 
-    ``device`` ``"cpu"`` decodes without torch; another device loads the torch model and runs
-    ``g_s`` there.
+    ``device`` ``"cpu"`` decodes without torch; ``"cuda"`` runs ``g_s`` there with torch;
+    ``"auto"`` picks CUDA when there is one. ``output`` is ``"pil"`` (a ``PIL.Image.Image``),
+    ``"uint8"`` (NumPy ``[H, W, C]``, or ``[H, W]`` for greyscale), ``"float"`` (float32 in [0, 1],
+    same shapes) or ``"torch"`` (float32 tensor ``[C, H, W]`` in [0, 1]).
     """
-    parsed = container.unpack(bytes(data))
+    parsed = container.unpack(_read(source))
     header = parsed.header
     release = release_of(header.model_id, header.weights_hash, container.required_version(parsed))
-    if device != "cpu" and not release.encodes:
-        raise ValueError(f"{release} keeps only its NumPy decoder in this installation; decode on the CPU")
-    model = load_decoder(release.model_id) if device == "cpu" else load_model(release.model_id)
-    return _decode(model, parsed, device)
+    return from_pil(_decode(load_decoder(release.model_id), parsed, resolve_device(device)), output)
 
 
-def decompress_with(model: DecoderModel | InferenceModel, data: bytes, device: str = "cpu") -> Image.Image:
+def decompress_batch(sources: Iterable[Source], device: str = "cpu", output: str = "pil") -> list[Any]:
+    """:func:`decompress` for each file of ``sources``, in order (each model is loaded once)."""
+    return [decompress(source, device, output) for source in sources]
+
+
+def decompress_with(model: DecoderModel | EncoderModel | InferenceModel, data: Source, device: str = "cpu") -> Image.Image:
     """:func:`decompress` with ``model`` instead of the one the registry has for the file's model id."""
-    return _decode(model, container.unpack(bytes(data)), device)
+    return _decode(model, container.unpack(_read(data)), resolve_device(device))
 
 
-def _decode(model: DecoderModel | InferenceModel, parsed: Container, device: str) -> Image.Image:
+def _read(source: Source) -> bytes:
+    """The bytes of ``source``: itself, or the file a path names."""
+    if isinstance(source, (str, os.PathLike)):
+        return Path(source).read_bytes()
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return bytes(source)
+    raise TypeError(f"expected .aec bytes or a path, got {type(source).__name__}")
+
+
+def _decode(model: DecoderModel | EncoderModel | InferenceModel, parsed: Container, device: str) -> Image.Image:
     header = parsed.header
     if model.weights_hash != header.weights_hash:
         raise UnknownModelError(f"file was made with weights {header.weights_hash.hex()} for model {header.model_id}, "
@@ -66,16 +91,12 @@ def _decode(model: DecoderModel | InferenceModel, parsed: Container, device: str
     return result
 
 
-def _pixels(model: DecoderModel | InferenceModel, streams: LatentStreams, header: Header, device: str) -> np.ndarray:
-    """uint8 ``[height, width, 3]``: the NumPy decoder on the CPU, torch's ``g_s`` on another device."""
-    if device == "cpu":
-        decoder = model if isinstance(model, DecoderModel) else model.decoder
-        return decode_pixels(decoder, streams, header.quality, header.height, header.width)
-    if isinstance(model, DecoderModel):
-        raise ValueError(f"a DecoderModel decodes on the CPU only, not on {device!r}")
-    from aecodec.codec import pipeline
-
-    return pipeline.decode(model, streams, header.quality, header.height, header.width, device)
+def _pixels(model: DecoderModel | EncoderModel | InferenceModel, streams: LatentStreams, header: Header,
+            device: str) -> np.ndarray:
+    """uint8 ``[height, width, 3]``: symbols on the CPU, ``g_s`` on the engine ``device`` uses."""
+    decoder = model if isinstance(model, DecoderModel) else model.decoder
+    return decode_pixels(decoder, streams, header.quality, header.height, header.width,
+                         engine=engine_for(device), device=device)
 
 
 def check_padded_size(header: Header) -> None:

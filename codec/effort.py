@@ -37,6 +37,8 @@ from aecodec.codec.entropy_models import SCALE_MIN, FactorizedDensity, gaussian_
 from aecodec.codec.float_layers import float_context, float_hyper_synthesis
 from aecodec.codec.latent_coding import LATENT_STRIDE, LatentStreams, code, latent_size
 from aecodec.codec.precision import native_bfloat16
+from aecodec.codec.quality import quality_to_position
+from aecodec.codec.rate import interpolate_levels
 from aecodec.codec.transforms import HyperSynthesis, SynthesisTransform
 from aecodec.codec.weights import InferenceModel
 
@@ -83,15 +85,16 @@ class _Differentiable:
     lam: float
     bfloat16: bool
 
-    def loss(self, latents: pipeline.Latents, temperature: float, generator: torch.Generator) -> torch.Tensor:
-        """``bpp + λ·255²·MSE`` of the annealed-rounded latents, over the image's own pixels."""
-        z_hat = annealed_round(latents.z, temperature, generator)
+    def loss(self, y: torch.Tensor, z: torch.Tensor, temperature: float, generator: torch.Generator) -> torch.Tensor:
+        """``bpp + λ·255²·MSE`` of the annealed-rounded latents ``y`` ``[1, M, h, w]`` and ``z``
+        ``[1, N, h/4, w/4]``, over the image's own pixels."""
+        z_hat = annealed_round(z, temperature, generator)
         z_bits = -self.z_prior.likelihood(z_hat).log2().sum()
         mean, log_scale = self.h_s(z_hat)
-        mean, log_scale = coding_parameters(self.context, latents.y, mean, log_scale,
+        mean, log_scale = coding_parameters(self.context, y, mean, log_scale,
                                             lambda x: annealed_round(x, temperature, generator))
         scale = torch.exp(log_scale.clamp_min(math.log(SCALE_MIN)))
-        residual = annealed_round(latents.y - mean, temperature, generator)
+        residual = annealed_round(y - mean, temperature, generator)
         y_bits = -gaussian_likelihood(residual, scale).log2().sum()
         y_hat = ((residual + mean) * self.decoder_gain).contiguous(memory_format=torch.channels_last)
         with torch.autocast(y_hat.device.type, dtype=torch.bfloat16, enabled=self.bfloat16):
@@ -125,7 +128,7 @@ def encode(model: InferenceModel, color: np.ndarray, quality: float, effort: int
            device: torch.device | str = "cpu") -> LatentStreams:
     """Code uint8 ``color`` ``[H, W, 3]`` at ``quality``; effort 0 is :func:`pipeline.encode` itself."""
     if check_effort(effort) == 0:
-        return pipeline.encode(model, color, quality, device)
+        return pipeline.encode(model, color, quality, str(device))
     return refined_encoding(model, color, quality, effort, device).streams
 
 
@@ -143,19 +146,25 @@ def refined_encoding(model: InferenceModel, color: np.ndarray, quality: float, e
     if on_level is not None:
         on_level(0, best)
     parts = _differentiable(model, color, quality, device)
-    y, z = start.y.clone().requires_grad_(True), start.z.clone().requires_grad_(True)
+    y = torch.from_numpy(start.y)[None].to(device).requires_grad_(True)
+    z = torch.from_numpy(start.z)[None].to(device).requires_grad_(True)
     optimizer = torch.optim.Adam([{"params": [y], "lr": LEARNING_RATE}, {"params": [z], "lr": Z_LEARNING_RATE}])
     generator = torch.Generator(y.device).manual_seed(SEED)
     for level in range(1, effort + 1):
         for step in range(EFFORT_STEPS[level - 1], EFFORT_STEPS[level]):
             optimizer.zero_grad(set_to_none=True)
-            parts.loss(pipeline.Latents(y, z), temperature(step), generator).backward()
+            parts.loss(y, z, temperature(step), generator).backward()
             optimizer.step()
-        candidate = _coded(model, pipeline.Latents(y.detach(), z.detach()), color, quality, device)
+        candidate = _coded(model, _as_latents(y, z), color, quality, device)
         best = candidate if candidate.cost < best.cost else best
         if on_level is not None:
             on_level(level, best)
     return best
+
+
+def _as_latents(y: torch.Tensor, z: torch.Tensor) -> pipeline.Latents:
+    """NumPy latents ``[M, h, w]`` and ``[N, h/4, w/4]`` of the refined ``[1, ...]`` tensors."""
+    return pipeline.Latents(y.detach()[0].float().cpu().numpy(), z.detach()[0].float().cpu().numpy())
 
 
 def _coded(model: InferenceModel, latents: pipeline.Latents, color: np.ndarray, quality: float,
@@ -163,7 +172,7 @@ def _coded(model: InferenceModel, latents: pipeline.Latents, color: np.ndarray, 
     quantized = pipeline.quantize(model, latents, with_y_hat=True)
     streams = code(model, quantized.symbols)
     height, width, _ = color.shape
-    predicted = pipeline.decoded_pixels(model, quantized.y_hat, quality, height, width, device)
+    predicted = pipeline.decoded_pixels(model, quantized.y_hat, quality, height, width, str(device))
     bits = 8 * streams.size
     error = (predicted.astype(np.float64) - color) / 255.0
     cost = bits / (height * width) + model.rate_scale.lambda_for(quality) * 255.0**2 * float(np.mean(error**2))
@@ -178,11 +187,17 @@ def _differentiable(model: InferenceModel, color: np.ndarray, quality: float,
         h_s=float_hyper_synthesis(model.hyper_layers).to(device),
         context=float_context(model.context_layers).to(device),
         z_prior=model.z_prior.to(device),
-        decoder_gain=pipeline.gain_vector(model.log_decoder_gain, quality, device),
+        decoder_gain=gain_vector(model.log_decoder_gain, quality, device),
         target=target.to(device),
         lam=model.rate_scale.lambda_for(quality),
         bfloat16=native_bfloat16(torch.device(device)),
     )
+
+
+def gain_vector(log_table: torch.Tensor, quality: float, device: torch.device | str) -> torch.Tensor:
+    """The gains ``[1, M, 1, 1]`` on ``device`` that ``log_table`` ``[L, M]`` gives at ``quality``."""
+    position = torch.tensor([quality_to_position(quality, log_table.shape[0])], dtype=torch.float32)
+    return interpolate_levels(log_table, position).exp()[:, :, None, None].to(device)
 
 
 def _check_size(color: np.ndarray, effort: int) -> None:

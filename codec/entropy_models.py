@@ -8,20 +8,13 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
 
+from aecodec.codec.scales import NUM_SCALES, SCALE_MAX, SCALE_MIN, scale_table  # noqa: F401  (re-exported)
+
 LIKELIHOOD_FLOOR = 1e-9
-SCALE_MIN = 0.11
-SCALE_MAX = 64.0
-NUM_SCALES = 64
-
-
-def scale_table() -> np.ndarray:
-    """The ``NUM_SCALES`` standard deviations of the frozen Gaussian tables, log-spaced, ``[S]``."""
-    return np.exp(np.linspace(math.log(SCALE_MIN), math.log(SCALE_MAX), NUM_SCALES))
 
 
 class FactorizedDensity(nn.Module):

@@ -1,9 +1,11 @@
 """The exact parameter path: integer ``h_s`` and checkerboard context that decide every probability table.
 
-Convolutions run tap by tap: one float64 matrix product per kernel tap on integer values, summed.
-Every product and every partial sum is an integer below ``2**53`` (weights < 2**11, activations
-and context inputs <= 2**14, hyper-latents clipped to ``Z_LIMIT``, fan-in < 2**13), so the result
-is the same in any summation order, on any CPU, BLAS or thread count. A transposed stride-2 layer
+Convolutions are float64 matrix products on integer values (one per output phase, its taps
+stacked). Every product and every partial sum is an integer below ``2**53`` (weights < 2**11,
+activations and context inputs <= 2**14, hyper-latents clipped to ``Z_LIMIT``, fan-in < 2**13),
+so the result is the same in any summation order, on any CPU, BLAS, engine or thread count. The
+products run on onnxruntime's own kernel (:func:`aecodec.codec.onnx_engine.float64_product`),
+whose speed does not depend on the BLAS that NumPy was built with. A transposed stride-2 layer
 is computed polyphase (each output phase from only the taps that meet real inputs), never on a
 zero-inserted copy, so memory stays a small multiple of one layer's input and output; taps whose
 weights are all zero (the context's masked taps) are skipped. Rescaling between layers is an
@@ -24,6 +26,7 @@ import numpy as np
 
 from aecodec.codec.checkerboard import CONTEXT_REACH, anchor_mask
 from aecodec.codec.fixed_point import ACTIVATION_BITS, ACTIVATION_LIMIT, OUTPUT_BITS
+from aecodec.codec.onnx_engine import float64_product
 
 Z_LIMIT = 1 << 12
 HALO_ROWS = 2
@@ -35,6 +38,9 @@ PARAMETER_LIMIT = (1 << 30) - 1
 """Largest magnitude of a mean or log-scale (units of ``2**-OUTPUT_BITS``); far beyond any real one."""
 CONTEXT_BAND_ROWS = 16
 """Latent rows per band of the context network."""
+PRODUCT_COLUMNS = 4096
+"""Positions per float64 product: the stacked windows of ``h_s``'s 3×3 layer (9 taps × 288
+channels) are then 85 MB at most, whatever the image size."""
 
 
 @dataclass(frozen=True)
@@ -157,28 +163,60 @@ def _accumulate(x: np.ndarray, layer: IntegerConv) -> np.ndarray:
 
     The result of zero insertion (``layer.upsample``), padding and a stride-1 correlation, computed
     per output phase from only the taps that land on real inputs. The input is zero-bordered and
-    flattened row by row, so a tap's shifted window is a plain slice (no copy) over the bordered
-    width; the border columns of each product are dropped once the phase is summed.
+    flattened row by row, so a tap's shifted window is a plain slice over the bordered width; each
+    phase is one float64 product of its taps' weights ``[out, taps · in]`` with their windows
+    stacked (``PRODUCT_COLUMNS`` positions at a time, in one buffer reused by every phase), and the
+    border columns are dropped after.
     """
     out_channels, in_channels, kernel, _ = layer.weight.shape
     out_h, out_w = _output_length(x.shape[1], layer), _output_length(x.shape[2], layer)
-    source = np.pad(x, ((0, 0), (kernel, kernel + 1), (kernel, kernel))).astype(np.float64)
+    source = np.zeros((in_channels, x.shape[1] + 2 * kernel + 1, x.shape[2] + 2 * kernel), dtype=np.float64)
+    source[:, kernel : kernel + x.shape[1], kernel : kernel + x.shape[2]] = x
     width = source.shape[2]
     flat = source.reshape(in_channels, -1)
-    weight = layer.weight.astype(np.float64)
     sums = np.empty((out_channels, out_h, out_w), dtype=np.float64)
     live = np.any(layer.weight != 0, axis=(0, 1))
+    windows = _Windows()
     for row_phase, rows, row_taps in _phases(x.shape[1], layer):
         for col_phase, cols, col_taps in _phases(x.shape[2], layer):
-            phase = np.zeros((out_channels, rows * width), dtype=np.float64)
-            for tap_y, offset_y in row_taps:
-                for tap_x, offset_x in col_taps:
-                    if live[tap_y, tap_x]:
-                        start = (kernel + offset_y) * width + kernel + offset_x
-                        phase += weight[:, :, tap_y, tap_x] @ flat[:, start : start + rows * width]
+            taps = [(tap_y, tap_x, (kernel + offset_y) * width + kernel + offset_x)
+                    for tap_y, offset_y in row_taps for tap_x, offset_x in col_taps if live[tap_y, tap_x]]
+            phase = _phase_product(flat, layer.weight, taps, rows * width, windows)
             target = sums[:, row_phase :: layer.upsample, col_phase :: layer.upsample]
             target[...] = phase.reshape(out_channels, rows, width)[:, :, :cols]
     return sums.astype(np.int64) + layer.bias[:, None, None]
+
+
+class _Windows:
+    """One float64 buffer for the stacked windows of every phase of a layer (fresh arrays of tens
+    of MB would each cost their page faults again)."""
+
+    def __init__(self) -> None:
+        self._buffer = np.empty(0, dtype=np.float64)
+
+    def get(self, rows: int, columns: int) -> np.ndarray:
+        """A ``[rows, columns]`` float64 view of the buffer (contents undefined)."""
+        if self._buffer.size < rows * columns:
+            self._buffer = np.empty(rows * columns, dtype=np.float64)
+        return self._buffer[: rows * columns].reshape(rows, columns)
+
+
+def _phase_product(flat: np.ndarray, weight: np.ndarray, taps: list[tuple[int, int, int]], count: int,
+                   windows: _Windows) -> np.ndarray:
+    """``Σ_taps weight[:, :, tap] @ flat[:, start : start + count]`` as float64 ``[out, count]``:
+    one product per block of ``PRODUCT_COLUMNS`` positions, the windows stacked along the inner axis."""
+    out_channels, in_channels = weight.shape[:2]
+    if not taps:
+        return np.zeros((out_channels, count), dtype=np.float64)
+    stacked_weight = np.concatenate([weight[:, :, tap_y, tap_x] for tap_y, tap_x, _ in taps], axis=1).astype(np.float64)
+    phase = np.empty((out_channels, count), dtype=np.float64)
+    for first in range(0, count, PRODUCT_COLUMNS):
+        last = min(first + PRODUCT_COLUMNS, count)
+        stacked = windows.get(len(taps) * in_channels, last - first)
+        for index, (_, _, start) in enumerate(taps):
+            stacked[index * in_channels : (index + 1) * in_channels] = flat[:, start + first : start + last]
+        phase[:, first:last] = float64_product(stacked_weight, stacked)
+    return phase
 
 
 def _output_length(length: int, layer: IntegerConv) -> int:

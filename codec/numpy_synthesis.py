@@ -4,8 +4,7 @@ It computes what :class:`aecodec.codec.transforms.SynthesisTransform` computes, 
 each stride-2 transposed convolution is four output phases, each a sum of matrix products of
 shifted views of the zero-bordered input with one kernel tap (no im2col copy). Results differ
 from torch's only by float32 rounding; ``g_s`` never chooses a probability table, so this does not
-touch exact decoding. Large images run in the same overlapping tiles as the torch transforms
-(:mod:`aecodec.codec.tile_grid`).
+touch exact decoding. It is one of the engines of :mod:`aecodec.codec.float_engines` (``numpy``).
 """
 
 from __future__ import annotations
@@ -14,8 +13,6 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
-
-from aecodec.codec.tile_grid import STRIDE, TILE, grid
 
 KERNEL = 5
 CHUNK = 4096
@@ -69,20 +66,23 @@ def synthesis_weights(parameters: dict[str, np.ndarray]) -> SynthesisWeights:
     return SynthesisWeights(deconvolutions, normalizations)
 
 
-def synthesise_pixels(weights: SynthesisWeights, y_hat: np.ndarray, gain: np.ndarray, height: int, width: int,
-                      tile: int = TILE) -> np.ndarray:
-    """``g_s(ŷ * gain)`` for ``y_hat`` float32 ``[M, h, w]`` and ``gain`` ``[M]``, as uint8
-    ``[height, width, 3]`` (cropped). Values overflowing to NaN (only from absurd latents in a
-    corrupted file) become black."""
-    image = np.empty((height, width, 3), dtype=np.uint8)
-    for row, col in grid(y_hat.shape[1], y_hat.shape[2], tile):
-        part = y_hat[:, row.low : row.high, col.low : col.high].transpose(1, 2, 0) * gain.astype(np.float32)
-        pixels = synthesis(weights, np.ascontiguousarray(part, dtype=np.float32))
-        kept = pixels[row.keep.start * STRIDE : row.keep.stop * STRIDE, col.keep.start * STRIDE : col.keep.stop * STRIDE]
-        top, left = row.start * STRIDE, col.start * STRIDE
-        block = image[top : top + kept.shape[0], left : left + kept.shape[1]]
-        block[...] = _to_uint8(kept[: block.shape[0], : block.shape[1]])
-    return image
+class NumpyTransforms:
+    """``g_s`` in NumPy behind :class:`aecodec.codec.float_engines.Transforms` (no ``g_a``/``h_a``)."""
+
+    def __init__(self, parameters: dict[str, np.ndarray]) -> None:
+        self.weights = synthesis_weights(parameters)
+
+    def analysis(self, image: np.ndarray, gain: np.ndarray) -> np.ndarray:
+        raise ValueError("the numpy engine has no g_a; use onnxruntime or torch")
+
+    def hyper_analysis(self, latent: np.ndarray) -> np.ndarray:
+        raise ValueError("the numpy engine has no h_a; use onnxruntime or torch")
+
+    def synthesis(self, latent: np.ndarray, gain: np.ndarray) -> np.ndarray:
+        """``[B, M, h, w]`` and ``gain`` ``[1, M, 1, 1]`` to ``[B, 3, 16h, 16w]``, image by image."""
+        scaled = latent.astype(np.float32) * gain.astype(np.float32)
+        return np.stack([synthesis(self.weights, np.ascontiguousarray(item.transpose(1, 2, 0))).transpose(2, 0, 1)
+                         for item in scaled])
 
 
 def synthesis(weights: SynthesisWeights, latent: np.ndarray) -> np.ndarray:
@@ -151,8 +151,3 @@ def _inverse_gdn(x: np.ndarray, layer: InverseGDN) -> np.ndarray:
     norm += layer.beta
     flat *= norm
     return x
-
-
-def _to_uint8(x: np.ndarray) -> np.ndarray:
-    """Float ``[h, w, 3]`` (about [0, 1]; NaN is black) to uint8."""
-    return np.clip(np.round(np.clip(np.nan_to_num(x, nan=0.0), 0.0, 1.0) * 255.0), 0, 255).astype(np.uint8)

@@ -26,6 +26,7 @@ from aecodec.bitstream.versions import Version, installed_version
 
 if TYPE_CHECKING:
     from aecodec.codec.decoder import DecoderModel
+    from aecodec.codec.encoder import EncoderModel
     from aecodec.codec.weights import InferenceModel
 
 T = TypeVar("T")
@@ -186,11 +187,24 @@ def encoding_release(model_id: int | None = None) -> Release:
 @functools.lru_cache(maxsize=4)
 def load_model(model_id: int = DEFAULT_MODEL_ID) -> InferenceModel:
     """The inference model of release ``model_id`` (torch: encoder and decoder), checked and
-    loaded once per process."""
+    loaded once per process; :class:`~aecodec.codec.torch_support.TorchRequiredError` without torch."""
+    from aecodec.codec.torch_support import require_torch
+
+    require_torch("the torch model (encoder effort 1-4, GPUs)")
     from aecodec.codec.weights import load_inference_model
 
     release = installed(encoding_release(model_id))
     return _checked(release, lambda: load_inference_model(release.path, expected_sha256=release.file_sha256))
+
+
+@functools.lru_cache(maxsize=4)
+def load_encoder(model_id: int = DEFAULT_MODEL_ID) -> EncoderModel:
+    """The effort-0 encoder of release ``model_id`` (NumPy and onnxruntime, no torch), checked and
+    loaded once per process."""
+    from aecodec.codec.encoder import load_encoder_model
+
+    release = installed(encoding_release(model_id))
+    return _checked(release, lambda: load_encoder_model(release.path, expected_sha256=release.file_sha256))
 
 
 @functools.lru_cache(maxsize=4)

@@ -1,4 +1,4 @@
-"""Overlapping tiles for the float transforms, so that memory stays bounded on large images.
+"""Overlapping tiles for the float transforms, so that memory stays bounded on large images (no torch).
 
 ``g_a`` and ``g_s`` run on tiles of the latent grid (``TILE`` latents, 16 pixels each, square),
 each widened by ``HALO`` latents of real context on every side and cropped back before the tiles
@@ -7,58 +7,60 @@ so with a halo of 4 every kept value sees exactly the inputs it sees untiled, an
 at a tile's cut edges never reaches it: the stitched result equals the untiled transform up to
 float rounding (convolution algorithms may sum in another order for another tile size). An image
 of at most one tile is computed in one call, exactly as untiled. The bitstream does not change:
-tiling is how the transforms are computed, not how the image is coded.
+tiling is how the transforms are computed, not how the image is coded. The transforms themselves
+come from any engine (:mod:`aecodec.codec.float_engines`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
-import torch
 
 from aecodec.codec.tile_grid import STRIDE, TILE, Span, grid
 
-def analyse_tiles(g_a: torch.nn.Module, color: np.ndarray, gain: torch.Tensor, device: torch.device | str,
-                  tile: int = TILE) -> torch.Tensor:
-    """``g_a(x) * gain`` for uint8 ``color`` ``[H, W, 3]``, edge-padded to a multiple of 64 pixels.
+Analysis = Callable[[np.ndarray, np.ndarray], np.ndarray]
+"""``g_a(image) · gain``: ``[1, 3, H, W]`` and ``[1, M, 1, 1]`` to ``[1, M, H/16, W/16]``."""
+Synthesis = Callable[[np.ndarray, np.ndarray], np.ndarray]
+"""``g_s(latent · gain)``: ``[1, M, h, w]`` and ``[1, M, 1, 1]`` to ``[1, 3, 16h, 16w]``."""
 
-    ``gain`` is ``[1, M, 1, 1]`` on ``device``. Returns float32 ``[1, M, H'/16, W'/16]`` on ``device``.
+
+def analyse_tiles(analysis: Analysis, color: np.ndarray, gain: np.ndarray, tile: int = TILE) -> np.ndarray:
+    """``g_a(x) · gain`` for uint8 ``color`` ``[H, W, 3]``, edge-padded to a multiple of 64 pixels.
+
+    ``gain`` is float32 ``[M]``. Returns float32 ``[M, H'/16, W'/16]``.
     """
     height, width = -(-color.shape[0] // 64) * 4, -(-color.shape[1] // 64) * 4
-    latent = torch.empty(1, gain.shape[1], height, width, device=device)
-    g_a.to(device)
-    with torch.inference_mode():
-        for row, col in grid(height, width, tile):
-            pixels = _pixel_tile(color, row, col).to(device).contiguous(memory_format=torch.channels_last)
-            part = g_a(pixels) * gain
-            latent[:, :, row.start : row.stop, col.start : col.stop] = part[:, :, row.keep, col.keep]
+    factor = np.asarray(gain, dtype=np.float32).reshape(1, -1, 1, 1)
+    latent = np.empty((factor.shape[1], height, width), dtype=np.float32)
+    for row, col in grid(height, width, tile):
+        part = analysis(_pixel_tile(color, row, col), factor)
+        latent[:, row.start : row.stop, col.start : col.stop] = part[0, :, row.keep, col.keep]
     return latent
 
 
-def _pixel_tile(color: np.ndarray, row: Span, col: Span) -> torch.Tensor:
-    """Float ``[1, 3, h, w]`` in [0, 1]: pixels of the computed part, edge-padded past the image."""
+def _pixel_tile(color: np.ndarray, row: Span, col: Span) -> np.ndarray:
+    """Float32 ``[1, 3, h, w]`` in [0, 1]: pixels of the computed part, edge-padded past the image."""
     rows = np.minimum(np.arange(row.low * STRIDE, row.high * STRIDE), color.shape[0] - 1)
     cols = np.minimum(np.arange(col.low * STRIDE, col.high * STRIDE), color.shape[1] - 1)
     block = color[rows[:, None], cols[None, :]]
-    return torch.from_numpy(block.transpose(2, 0, 1).copy()).float().div_(255.0)[None]
+    return (block.transpose(2, 0, 1)[None].astype(np.float32) / np.float32(255.0))
 
 
-def synthesise_tiles(g_s: torch.nn.Module, y_hat: np.ndarray, gain: torch.Tensor, height: int, width: int,
-                     device: torch.device | str, tile: int = TILE) -> np.ndarray:
-    """``g_s(ŷ * gain)`` for ``y_hat`` float32 ``[M, h, w]`` (NumPy), as uint8 ``[height, width, 3]``.
-
-    The output is cropped to ``height`` × ``width`` pixels; ``gain`` is ``[1, M, 1, 1]`` on ``device``.
-    Values overflowing to NaN (only from absurd latents in a corrupted file) become black.
-    """
+def synthesise_tiles(synthesis: Synthesis, y_hat: np.ndarray, gain: np.ndarray, height: int, width: int,
+                     tile: int = TILE) -> np.ndarray:
+    """``g_s(ŷ · gain)`` for ``y_hat`` float32 ``[M, h, w]`` and ``gain`` ``[M]``, as uint8
+    ``[height, width, 3]`` (cropped). Values overflowing to NaN (only from absurd latents in a
+    corrupted file) become black."""
     image = np.empty((height, width, 3), dtype=np.uint8)
-    g_s.to(device)
-    with torch.inference_mode():
-        for row, col in grid(y_hat.shape[1], y_hat.shape[2], tile):
-            part = torch.from_numpy(y_hat[None, :, row.low : row.high, col.low : col.high]).to(device) * gain
-            pixels = g_s(part.contiguous(memory_format=torch.channels_last)).nan_to_num_(0.0).clamp_(0.0, 1.0)
-            kept = pixels[0, :, _pixels(row.keep), _pixels(col.keep)]
-            top, left = row.start * STRIDE, col.start * STRIDE
-            block = image[top : top + kept.shape[1], left : left + kept.shape[2]]
-            block[...] = _to_uint8(kept[:, : block.shape[0], : block.shape[1]])
+    factor = np.asarray(gain, dtype=np.float32).reshape(1, -1, 1, 1)
+    for row, col in grid(y_hat.shape[1], y_hat.shape[2], tile):
+        part = np.ascontiguousarray(y_hat[None, :, row.low : row.high, col.low : col.high], dtype=np.float32)
+        pixels = synthesis(part, factor)[0]
+        kept = pixels[:, _pixels(row.keep), _pixels(col.keep)]
+        top, left = row.start * STRIDE, col.start * STRIDE
+        block = image[top : top + kept.shape[1], left : left + kept.shape[2]]
+        block[...] = to_uint8(kept[:, : block.shape[0], : block.shape[1]]).transpose(1, 2, 0)
     return image
 
 
@@ -66,6 +68,6 @@ def _pixels(latents: slice) -> slice:
     return slice(latents.start * STRIDE, latents.stop * STRIDE)
 
 
-def _to_uint8(x: torch.Tensor) -> np.ndarray:
-    """Float ``[3, h, w]`` in [0, 1] to uint8 ``[h, w, 3]``."""
-    return x.mul(255.0).round_().clamp_(0, 255).to("cpu", torch.uint8).permute(1, 2, 0).numpy()
+def to_uint8(x: np.ndarray) -> np.ndarray:
+    """Float samples (about [0, 1]; NaN is black), any shape, to uint8 of the same shape."""
+    return np.clip(np.round(np.clip(np.nan_to_num(x, nan=0.0), 0.0, 1.0) * 255.0), 0, 255).astype(np.uint8)

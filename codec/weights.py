@@ -41,6 +41,11 @@ class InferenceModel:
         return dataclasses.replace(self, decoder=dataclasses.replace(self.decoder, **changes))
 
     @property
+    def log_encoder_table(self) -> np.ndarray:
+        """The encoder gains' table float32 ``[L, M]`` as NumPy (what the effort-0 encoder reads)."""
+        return self.log_encoder_gain.numpy()
+
+    @property
     def log_decoder_gain(self) -> torch.Tensor:
         """The decoder gains' table float32 ``[L, M]`` as a tensor (shares the decoder's memory)."""
         return torch.from_numpy(self.decoder.log_decoder_gain)
@@ -85,7 +90,7 @@ def load_inference_model(path: Path, expected_sha256: str | None = None) -> Infe
         h_a=_float_module(HyperAnalysis(n, m), arrays, "h_a"),
         log_encoder_gain=torch.from_numpy(arrays["gains.log_encoder"]),
         z_prior=_float_module(FactorizedDensity(n), arrays, "z_prior"),
-        decoder=decoder_from(weights),
+        decoder=decoder_from(weights, with_encoder=True),
         rate_scale=rate_scale_from(arrays),
     )
 

@@ -1,19 +1,24 @@
-"""Shared fixtures: synthetic images and a tiny random-weight model."""
+"""Shared fixtures: synthetic images and a tiny random-weight model.
+
+Nothing here imports torch at collection: the model fixtures skip (with the reason) where torch
+is not installed, so the torch-free parts of the suite run on a torch-free installation.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
-import torch
 from click.testing import CliRunner
 from PIL import Image
 
-from aecodec.codec.export import save_weights
-from aecodec.codec.model import HyperpriorModel
-from aecodec.codec.model_config import ModelConfig
-from aecodec.codec.weights import InferenceModel, load_inference_model
+if TYPE_CHECKING:
+    from aecodec.codec.model import HyperpriorModel
+    from aecodec.codec.weights import InferenceModel
+
+TORCH_REASON = "needs torch (pip install 'aecodec[torch]')"
 
 
 def synthetic_image(height: int, width: int, seed: int = 0) -> np.ndarray:
@@ -36,6 +41,8 @@ def make_image():
 @pytest.fixture
 def with_threads():
     """Call ``function()`` with torch limited to ``count`` threads, restoring the setting after."""
+
+    torch = pytest.importorskip("torch", reason=TORCH_REASON)
 
     def run(count: int, function):
         saved = torch.get_num_threads()
@@ -67,6 +74,10 @@ def photo_folder(tmp_path: Path) -> Path:
 def tiny_trained_model() -> HyperpriorModel:
     """Random weights; the context's last layer (zero in a new model) is drawn too, so the tests
     exercise a context that changes the non-anchor tables, as a trained one does."""
+    torch = pytest.importorskip("torch", reason=TORCH_REASON)
+    from aecodec.codec.model import HyperpriorModel
+    from aecodec.codec.model_config import ModelConfig
+
     torch.manual_seed(0)
     model = HyperpriorModel(ModelConfig(n=16, m=24))
     with torch.no_grad():
@@ -78,6 +89,8 @@ def tiny_trained_model() -> HyperpriorModel:
 @pytest.fixture(scope="session")
 def tiny_weights(tmp_path_factory: pytest.TempPathFactory, tiny_trained_model: HyperpriorModel) -> Path:
     """The tiny model exported to an ``.npz``, for tests that load it themselves (or in a subprocess)."""
+    from aecodec.codec.export import save_weights
+
     path: Path = tmp_path_factory.mktemp("weights") / "tiny.npz"
     save_weights(tiny_trained_model, path)
     return path
@@ -85,4 +98,6 @@ def tiny_weights(tmp_path_factory: pytest.TempPathFactory, tiny_trained_model: H
 
 @pytest.fixture(scope="session")
 def tiny_model(tiny_weights: Path) -> InferenceModel:
+    from aecodec.codec.weights import load_inference_model
+
     return load_inference_model(tiny_weights)

@@ -127,10 +127,11 @@ def _pool_processes(pool: ProcessPoolExecutor) -> list[BaseProcess]:
 
 
 def _start_worker(threads: int, parent: int) -> None:
+    """Tie the worker to its parent (see :mod:`aecodec.tools.workers`) and share the cores among the
+    workers: onnxruntime reads ``OMP_NUM_THREADS``, and so does torch if a job imports it (effort
+    1-4); importing torch here would cost every worker its start-up."""
     start_worker(parent)
-    import torch
-
-    torch.set_num_threads(threads)
+    os.environ["OMP_NUM_THREADS"] = str(threads)
 
 
 def _progress_lines(outcome: Outcome, verbose: bool) -> list[str]:

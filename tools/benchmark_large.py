@@ -25,6 +25,7 @@ import numpy as np
 from PIL import Image
 
 from aecodec.codec.tiling import STRIDE, TILE
+from aecodec.tools.machine import describe_machine
 
 BAND = 16
 """Pixels on each side of a tile border counted as 'near the border'."""
@@ -179,6 +180,8 @@ def markdown(record: dict) -> str:
         "",
         f"Mosaic of Kodak photos, quality {large['quality']:g}: {large['aec_bytes']} bytes, {large['bpp']} bpp; "
         f"OMP_NUM_THREADS={large['threads']}.",
+        *([f"Machine: {record['machine']['processor']}, {record['machine']['cores']} cores, "
+           f"{record['machine']['system']}, Python {record['machine']['python']}."] if "machine" in record else []),
         "",
         "| step | seconds | peak RSS (MB) |",
         "| --- | ---: | ---: |",
@@ -208,7 +211,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=Path("results/large_image.json"))
     args = parser.parse_args(argv)
     record = {"large": benchmark(args.size, args.work, args.quality),
-              "tiling_study": tiling_study(mosaic(args.study_size, seed=1), args.study_tile, args.quality)}
+              "tiling_study": tiling_study(mosaic(args.study_size, seed=1), args.study_tile, args.quality),
+              "machine": describe_machine().as_dict()}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(record, indent=2) + "\n")
     args.out.with_suffix(".md").write_text(markdown(record))

@@ -337,6 +337,27 @@ def export(checkpoint: Path, output: Path, force: bool) -> None:
     click.echo(f"wrote {output} and {output.with_suffix('.sha256').name}")
 
 
+@main.command("export-onnx")
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for g_a.onnx, h_a.onnx, g_s.onnx and gains.json (created if missing).")
+@click.option("-m", "--model", type=click.IntRange(0, 0xFFFF), default=None, metavar="ID",
+              help="Model release to export.  [default: the newest]")
+def export_onnx(output: Path, model: int | None) -> None:
+    """Write a release's float transforms as ONNX files, to deploy with any ONNX runtime (no torch).
+
+    \b
+    Example:
+      aecodec export-onnx -o onnx/
+    """
+    from aecodec.codec.onnx_export import export_onnx as write
+    from aecodec.codec.registry import encoding_release, load_encoder
+    from aecodec.tools import commands
+
+    with commands.user_errors():
+        files = write(load_encoder(encoding_release(model).model_id), output)
+    click.echo("wrote " + ", ".join(str(path) for path in files.paths))
+
+
 def _rate_scale(resume: Path | None, levels: int | None, lambda_range: tuple[float, float] | None) -> RateScale | None:
     """The quality scale asked for by --levels and --lambda-range (the rest from the warm start's
     weights, or a new model's defaults); None when neither is given."""

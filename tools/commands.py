@@ -19,6 +19,7 @@ from aecodec.bitstream.aec_reader import read_aec
 from aecodec.bitstream.errors import AecError
 from aecodec.bitstream.versions import Version
 from aecodec.codec.metadata import ALL as ALL_METADATA
+from aecodec.codec.torch_support import TorchRequiredError
 from aecodec.tools import formats
 from aecodec.tools.formats import ImageFormat
 from aecodec.tools.output import OutputError, check_target, write_atomically
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from aecodec.codec.targets import Target
 
 USER_ERRORS = (OutputError, AecError, OSError, ValueError, UnidentifiedImageError, ImageReadError,
-               Image.DecompressionBombError, Image.DecompressionBombWarning)
+               Image.DecompressionBombError, Image.DecompressionBombWarning, TorchRequiredError)
 
 
 def error_message(error: BaseException) -> str | None:
@@ -71,17 +72,14 @@ def user_errors() -> Iterator[None]:
 
 
 def resolve_device(name: str) -> str:
-    """``auto`` is CUDA when available; asking for CUDA without one is an error. ``cpu`` is
-    answered without importing torch (the CPU decoder does not need it)."""
-    if name == "cpu":
-        return name
-    import torch
+    """``auto`` is CUDA when available; asking for CUDA without one (or without torch) is an
+    error. ``cpu`` is answered without importing torch."""
+    from aecodec.codec.devices import DeviceError, resolve_device as resolve
 
-    if name == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if name == "cuda" and not torch.cuda.is_available():
-        raise click.ClickException("--device cuda was asked for but no CUDA device is available")
-    return name
+    try:
+        return resolve(name)
+    except (DeviceError, TorchRequiredError) as error:
+        raise click.ClickException(f"--device {name}: {error}") from None
 
 
 @dataclass(frozen=True)

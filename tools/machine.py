@@ -23,15 +23,21 @@ class MachineInfo:
 
 
 def describe_machine() -> MachineInfo:
-    import torch
+    """This machine; ``torch`` is ``"not installed"`` (and its threads 0) where torch is absent."""
+    from aecodec.codec.torch_support import torch_available
 
+    version, threads = "not installed", 0
+    if torch_available():
+        import torch
+
+        version, threads = torch.__version__, torch.get_num_threads()
     return MachineInfo(
         processor=_processor_name(),
         cores=os.cpu_count() or 0,
         system=f"{platform.system()} {platform.release()} {platform.machine()}",
         python=platform.python_version(),
-        torch=torch.__version__,
-        torch_threads=torch.get_num_threads(),
+        torch=version,
+        torch_threads=threads,
     )
 
 

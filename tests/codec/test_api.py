@@ -89,8 +89,10 @@ def test_icc_profile_travels():
 def test_numpy_input_shapes(make_image):
     image = make_image(16, 24)
     assert aecodec.decompress(aecodec.compress(image[:, :, :1])).mode == "L"
-    with pytest.raises(ValueError, match="uint8"):
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
         aecodec.compress(image.astype(np.float32))
+    with pytest.raises(ValueError, match="uint8"):
+        aecodec.compress(image.astype(np.int64))
     with pytest.raises(ValueError, match="shape"):
         aecodec.compress(np.zeros((4, 4, 5), dtype=np.uint8))
 

@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-import torch
+torch = pytest.importorskip("torch", reason="needs torch (pip install 'aecodec[torch]')")
 
 from aecodec.codec.context import CheckerboardContext, anchor_mask
 from aecodec.codec.exact import HyperParameters, apply_context

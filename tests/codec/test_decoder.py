@@ -1,5 +1,5 @@
-"""The torch-free decoder: NumPy's ``g_s`` computes torch's up to float rounding, the symbols it
-reads are exact whatever the BLAS thread count, and decoding never imports torch."""
+"""The torch-free decoder: NumPy's and onnxruntime's ``g_s`` compute torch's up to float rounding,
+the symbols it reads are exact whatever the BLAS thread count, and decoding never imports torch."""
 
 import json
 import os
@@ -8,16 +8,20 @@ import sys
 
 import numpy as np
 import pytest
-import torch
-from torch.nn import functional as F
 
-from aecodec.bitstream import container
-from aecodec.codec import pipeline
-from aecodec.codec.api import compress_with
-from aecodec.codec.decoder import decode_pixels, decoder_gain, load_decoder_model
-from aecodec.codec.decoding import LATENT_SECTIONS, decompress_with
-from aecodec.codec.latent_coding import LatentStreams, read_latent
-from aecodec.codec.numpy_synthesis import Deconvolution, SynthesisWeights, synthesis, synthesise_pixels
+torch = pytest.importorskip("torch", reason="compares with torch (pip install 'aecodec[torch]')")
+from torch.nn import functional as F  # noqa: E402
+
+from aecodec.bitstream import container  # noqa: E402
+from aecodec.codec import pipeline  # noqa: E402
+from aecodec.codec.api import compress_with  # noqa: E402
+from aecodec.codec.decoder import decode_pixels, decoder_gain, load_decoder_model  # noqa: E402
+from aecodec.codec.decoding import LATENT_SECTIONS, decompress_with  # noqa: E402
+from aecodec.codec.devices import DeviceError  # noqa: E402
+from aecodec.codec.effort import gain_vector  # noqa: E402
+from aecodec.codec.latent_coding import LatentStreams, read_latent  # noqa: E402
+from aecodec.codec.numpy_synthesis import Deconvolution, SynthesisWeights, synthesis  # noqa: E402
+from aecodec.codec.tiling import synthesise_tiles  # noqa: E402
 
 
 @pytest.fixture
@@ -40,34 +44,39 @@ def test_deconvolution_matches_torch(inputs, outputs):
     np.testing.assert_allclose(ours, theirs[0].numpy().transpose(1, 2, 0), rtol=1e-5, atol=1e-5)
 
 
-def test_synthesis_matches_torch(tiny_model):
-    latent = np.random.default_rng(0).normal(0, 3, (24, 5, 7)).astype(np.float32)
-    ours = synthesis(tiny_model.decoder.synthesis, np.ascontiguousarray(latent.transpose(1, 2, 0)))
+@pytest.mark.parametrize("engine", ["numpy", "onnxruntime"])
+def test_synthesis_matches_torch(tiny_model, engine):
+    latent = np.random.default_rng(0).normal(0, 3, (1, 24, 5, 7)).astype(np.float32)
+    gain = np.full((1, 24, 1, 1), 1.5, dtype=np.float32)
+    ours = tiny_model.decoder.engines.get(engine).synthesis(latent, gain)
     with torch.inference_mode():
-        theirs = tiny_model.g_s(torch.from_numpy(latent)[None])[0].numpy().transpose(1, 2, 0)
-    assert ours.shape == (80, 112, 3)
+        theirs = tiny_model.g_s(torch.from_numpy(latent * gain)).numpy()
+    assert ours.shape == (1, 3, 80, 112)
     np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize("quality", [0.0, 37.5, 100.0])
 def test_decoder_gain_matches_torch(tiny_model, quality):
-    theirs = pipeline.gain_vector(tiny_model.log_decoder_gain, quality, "cpu").numpy().ravel()
+    theirs = gain_vector(tiny_model.log_decoder_gain, quality, "cpu").numpy().ravel()
     np.testing.assert_allclose(decoder_gain(tiny_model.decoder.log_decoder_gain, quality), theirs, rtol=1e-6)
 
 
-def test_tiled_numpy_synthesis_equals_untiled(tiny_model):
+@pytest.mark.parametrize("engine", ["numpy", "onnxruntime"])
+def test_tiled_synthesis_equals_untiled(tiny_model, engine):
     y_hat = np.random.default_rng(1).normal(0, 3, (24, 13, 21)).astype(np.float32)
     gain = np.ones(24, dtype=np.float32)
-    whole = synthesise_pixels(tiny_model.decoder.synthesis, y_hat, gain, 200, 330, tile=64)
-    tiled = synthesise_pixels(tiny_model.decoder.synthesis, y_hat, gain, 200, 330, tile=2)
+    run = tiny_model.decoder.engines.get(engine).synthesis
+    whole = synthesise_tiles(run, y_hat, gain, 200, 330, tile=64)
+    tiled = synthesise_tiles(run, y_hat, gain, 200, 330, tile=2)
     assert tiled.shape == (200, 330, 3)
     assert np.abs(tiled.astype(int) - whole.astype(int)).max() <= 1
 
 
-def test_cpu_decoder_matches_torch_decode(tiny_model, image):
+@pytest.mark.parametrize("engine", ["numpy", "onnxruntime"])
+def test_cpu_decoder_matches_torch_decode(tiny_model, image, engine):
     streams = pipeline.encode(tiny_model, image, 60.0)
-    ours = decode_pixels(tiny_model.decoder, streams, 60.0, 96, 160)
-    theirs = pipeline.decode(tiny_model, streams, 60.0, 96, 160)
+    ours = decode_pixels(tiny_model.decoder, streams, 60.0, 96, 160, engine=engine)
+    theirs = pipeline.decode(tiny_model, streams, 60.0, 96, 160, engine="torch")
     difference = np.abs(ours.astype(int) - theirs.astype(int))
     assert difference.max() <= 1 and difference.mean() < 0.01
 
@@ -79,13 +88,14 @@ def test_loaded_decoder_equals_the_inference_models(tiny_weights, tiny_model):
                for a, b in zip(loaded.hyper_layers + loaded.context_layers,
                                derived.hyper_layers + derived.context_layers, strict=True))
     assert np.array_equal(loaded.y_tables.frequencies, derived.y_tables.frequencies)
-    for ours, theirs in zip(loaded.synthesis.deconvolutions, derived.synthesis.deconvolutions, strict=True):
-        assert np.array_equal(ours.taps, theirs.taps) and np.array_equal(ours.bias, theirs.bias)
+    ours, theirs = loaded.engines.parameters.g_s, derived.engines.parameters.g_s
+    assert ours.keys() == theirs.keys() and all(np.array_equal(ours[name], theirs[name]) for name in ours)
 
 
-def test_a_decoder_model_decodes_on_the_cpu_only(tiny_weights, tiny_model, image):
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the error where there is no CUDA device")
+def test_cuda_without_a_cuda_device_is_a_clean_error(tiny_weights, tiny_model, image):
     data = compress_with(tiny_model, image, 50.0)
-    with pytest.raises(ValueError, match="CPU only"):
+    with pytest.raises(DeviceError, match="no CUDA device"):
         decompress_with(load_decoder_model(tiny_weights), data, device="cuda")
 
 

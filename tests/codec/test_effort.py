@@ -1,5 +1,9 @@
 """Encoder effort: refined latents decode to exactly the predicted pixels, and more effort never costs more."""
 
+import pytest
+
+pytest.importorskip("torch", reason="needs torch (pip install 'aecodec[torch]')")
+
 import numpy as np
 import pytest
 from PIL import Image

@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-import torch
+torch = pytest.importorskip("torch", reason="needs torch (pip install 'aecodec[torch]')")
 from torch.nn import functional as F
 
 from aecodec.codec.exact import Z_LIMIT, IntegerConv, _accumulate, hyper_synthesis, hyper_synthesis_bands, table_indexes

@@ -1,30 +1,21 @@
 """The decoder's tables come only from the integer path: what it reads cannot depend on threads,
-oneDNN, the float precision of the transforms, or ``g_s`` at all."""
+oneDNN, the engine that computes the products, the float engine of the transforms, or ``g_s`` at all."""
 
-import copy
 import dataclasses
 
 import numpy as np
 import pytest
-import torch
 
-from aecodec.codec import pipeline
-from aecodec.codec.latent_coding import read_latent
+torch = pytest.importorskip("torch", reason="compares with torch (pip install 'aecodec[torch]')")
 
-
-class _InFloat64(torch.nn.Module):
-    """Run a float32 transform in float64 and hand back float32."""
-
-    def __init__(self, inner: torch.nn.Module) -> None:
-        super().__init__()
-        self.inner = copy.deepcopy(inner).double()
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.inner(x.double()).float()
+from aecodec.codec import exact, pipeline  # noqa: E402
+from aecodec.codec.latent_coding import read_latent  # noqa: E402
 
 
-class _Forbidden(torch.nn.Module):
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+class _Forbidden:
+    """An engine cache whose every engine fails: reading the symbols must not run a transform."""
+
+    def get(self, *args: object) -> None:
         raise AssertionError("reading the symbols must not run g_s")
 
 
@@ -49,8 +40,15 @@ def _assert_same(first, second):
 
 
 def test_reading_never_runs_the_synthesis(tiny_model, streams):
-    without_g_s = dataclasses.replace(tiny_model, g_s=_Forbidden())
+    without_g_s = dataclasses.replace(tiny_model.decoder, engines=_Forbidden())
     _assert_same(_read(without_g_s, streams), _read(tiny_model, streams))
+
+
+def test_onnxruntime_and_numpy_products_read_the_same(tiny_model, streams, monkeypatch):
+    """The exact path's float64 products on onnxruntime equal NumPy's bit for bit."""
+    on_onnxruntime = _read(tiny_model, streams)
+    monkeypatch.setattr(exact, "float64_product", np.matmul)
+    _assert_same(_read(tiny_model, streams), on_onnxruntime)
 
 
 def test_read_symbols_are_what_the_encoder_coded(tiny_model, image, streams):
@@ -75,22 +73,36 @@ def test_same_reading_with_onednn_on_and_off(tiny_model, streams):
     _assert_same(off, on)
 
 
-def test_float64_synthesis_changes_pixels_only(tiny_model, streams):
-    in_float64 = dataclasses.replace(tiny_model, g_s=_InFloat64(tiny_model.g_s))
-    _assert_same(_read(in_float64, streams), _read(tiny_model, streams))
-    single = pipeline.decode(tiny_model, streams, 55.0, 96, 160)
-    double = pipeline.decode(in_float64, streams, 55.0, 96, 160)
-    assert np.abs(single.astype(int) - double.astype(int)).max() <= 1
+@pytest.mark.parametrize("engine", ["numpy", "torch"])
+def test_the_synthesis_engine_changes_pixels_only(tiny_model, streams, engine):
+    default = pipeline.decode(tiny_model, streams, 55.0, 96, 160)
+    other = pipeline.decode(tiny_model, streams, 55.0, 96, 160, engine=engine)
+    assert np.abs(default.astype(int) - other.astype(int)).max() <= 1
 
 
-def test_float64_analysis_streams_decode_to_their_own_symbols(tiny_model, image):
-    """The encoder may choose other symbols in float64, but whatever it coded reads back exactly."""
-    in_float64 = dataclasses.replace(tiny_model, g_a=_InFloat64(tiny_model.g_a))
-    for model in (tiny_model, in_float64):
-        coded = pipeline.analyse(model, image, 55.0)
-        streams = pipeline.encode(model, image, 55.0)
+def test_streams_of_either_analysis_engine_decode_to_their_own_symbols(tiny_model, image):
+    """onnxruntime's and torch's ``g_a`` may choose other symbols, but what each coded reads back exactly."""
+    coded = {}
+    for engine in ("onnxruntime", "torch"):
+        coded[engine] = pipeline.analyse(tiny_model, image, 55.0, engine=engine)
+        streams = pipeline.encode(tiny_model, image, 55.0, engine=engine)
         read = _read(tiny_model, streams).symbols
-        assert np.array_equal(read.y_values, coded.y_values) and np.array_equal(read.z_values, coded.z_values)
-    single = pipeline.analyse(tiny_model, image, 55.0)
-    double = pipeline.analyse(in_float64, image, 55.0)
-    assert np.mean(single.y_values != double.y_values) < 0.01
+        assert np.array_equal(read.y_values, coded[engine].y_values)
+        assert np.array_equal(read.z_values, coded[engine].z_values)
+    assert np.mean(coded["onnxruntime"].y_values != coded["torch"].y_values) < 0.01
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_torch_free_files_cost_and_look_like_the_torch_encoders(tiny_model, make_image, seed):
+    """The effort-0 encoder on onnxruntime against the same encoder with torch's ``g_a``/``h_a``:
+    both round-trip exactly, and their sizes and PSNR agree closely."""
+    image = make_image(80, 112, seed=seed)
+    found = {}
+    for engine in ("onnxruntime", "torch"):
+        streams = pipeline.encode(tiny_model, image, 60.0, engine=engine)
+        pixels = pipeline.decode(tiny_model, streams, 60.0, 80, 112)
+        mse = np.mean((pixels.astype(np.float64) - image) ** 2)
+        found[engine] = (streams.size, 10 * np.log10(255.0**2 / mse))
+    (ours, our_psnr), (theirs, their_psnr) = found["onnxruntime"], found["torch"]
+    assert abs(ours - theirs) <= 0.02 * theirs + 4
+    assert abs(our_psnr - their_psnr) < 0.05

@@ -11,6 +11,7 @@ from PIL import Image, UnidentifiedImageError
 import aecodec
 from aecodec.bitstream.container import HEADER_SIZE, SIGNATURE
 from aecodec.codec import pillow_plugin
+from aecodec.codec.torch_support import torch_available
 
 
 @pytest.fixture
@@ -155,6 +156,7 @@ def test_load_after_verify_is_a_clear_error(aec_path):
         image.load()
 
 
+@pytest.mark.skipif(not torch_available(), reason="needs torch (pip install 'aecodec[torch]')")
 def test_save_with_effort_matches_the_api(make_image):
     import aecodec
 

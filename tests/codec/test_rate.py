@@ -2,7 +2,7 @@ import math
 
 import numpy as np
 import pytest
-import torch
+torch = pytest.importorskip("torch", reason="needs torch (pip install 'aecodec[torch]')")
 
 from aecodec.codec.decoder import decoder_gain
 from aecodec.codec.quality import MODEL_2_RATE_SCALE, RateScale, quality_to_position

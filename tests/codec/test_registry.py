@@ -3,6 +3,10 @@ message naming the release and the version that reads it, candidates written as 
 
 from __future__ import annotations
 
+import pytest
+
+pytest.importorskip("torch", reason="needs torch (pip install 'aecodec[torch]')")
+
 import hashlib
 from dataclasses import replace
 

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-import torch
 
 from aecodec.codec import pipeline
 from aecodec.codec.tile_grid import Span, spans
@@ -26,19 +25,23 @@ def image(make_image):
     return make_image(200, 330, seed=3)
 
 
-def test_tiled_analysis_equals_untiled(tiny_model, image):
-    gain = torch.ones(1, 24, 1, 1)
-    whole = analyse_tiles(tiny_model.g_a, image, gain, "cpu", tile=64)
-    tiled = analyse_tiles(tiny_model.g_a, image, gain, "cpu", tile=3)
-    assert tiled.shape == whole.shape == (1, 24, 16, 24)
-    assert torch.allclose(tiled, whole, rtol=1e-4, atol=1e-5)
+@pytest.mark.parametrize("engine", ["onnxruntime", "torch"])
+def test_tiled_analysis_equals_untiled(tiny_model, image, engine):
+    analysis = tiny_model.decoder.engines.get(engine).analysis
+    gain = np.ones(24, dtype=np.float32)
+    whole = analyse_tiles(analysis, image, gain, tile=64)
+    tiled = analyse_tiles(analysis, image, gain, tile=3)
+    assert tiled.shape == whole.shape == (24, 16, 24)
+    np.testing.assert_allclose(tiled, whole, rtol=1e-4, atol=1e-5)
 
 
-def test_tiled_synthesis_equals_untiled(tiny_model):
+@pytest.mark.parametrize("engine", ["onnxruntime", "torch"])
+def test_tiled_synthesis_equals_untiled(tiny_model, engine):
     y_hat = np.random.default_rng(0).normal(0, 3, (24, 13, 21)).astype(np.float32)
-    gain = torch.ones(1, 24, 1, 1)
-    whole = synthesise_tiles(tiny_model.g_s, y_hat, gain, 200, 330, "cpu", tile=64)
-    tiled = synthesise_tiles(tiny_model.g_s, y_hat, gain, 200, 330, "cpu", tile=2)
+    gain = np.ones(24, dtype=np.float32)
+    synthesis = tiny_model.decoder.engines.get(engine).synthesis
+    whole = synthesise_tiles(synthesis, y_hat, gain, 200, 330, tile=64)
+    tiled = synthesise_tiles(synthesis, y_hat, gain, 200, 330, tile=2)
     assert tiled.shape == (200, 330, 3)
     assert np.abs(tiled.astype(int) - whole.astype(int)).max() <= 1
 

@@ -17,6 +17,7 @@ from aecodec.codec import registry
 from aecodec.codec.decoding import LATENT_SECTIONS, decompress
 from aecodec.codec.latent_coding import LatentStreams, read_latent
 from aecodec.codec.weights_file import decoder_digest, read_weights
+from aecodec.codec.torch_support import torch_available
 
 HERE = Path(__file__).parent
 FROZEN = json.loads((HERE / "releases.json").read_text(encoding="utf-8"))["releases"]
@@ -127,6 +128,7 @@ def within_tolerance(decoded: np.ndarray, reference: np.ndarray, tolerance: dict
 RGB_VECTORS = [entry for entry in VECTORS if entry[1]["mode"] == "RGB"][:3]
 
 
+@pytest.mark.skipif(not torch_available(), reason="needs torch (pip install 'aecodec[torch]')")
 @pytest.mark.parametrize(("model_id", "vector"), RGB_VECTORS, ids=[ids(entry) for entry in RGB_VECTORS])
 def test_the_torch_synthesis_is_within_the_tolerance(model_id, vector):
     from aecodec.codec import pipeline

@@ -1,5 +1,9 @@
 """The effort benchmark on two tiny images: every level measured, decoded and summarized."""
 
+import pytest
+
+pytest.importorskip("torch", reason="needs torch (pip install 'aecodec[torch]')")
+
 import json
 
 from click.testing import CliRunner

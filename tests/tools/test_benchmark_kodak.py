@@ -1,5 +1,9 @@
 """The CLI benchmark on one tiny image: real files through two new processes."""
 
+import pytest
+
+pytest.importorskip("torch", reason="needs torch (pip install 'aecodec[torch]')")
+
 import json
 
 from PIL import Image

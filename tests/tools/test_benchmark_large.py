@@ -3,6 +3,8 @@
 import numpy as np
 
 from aecodec.tools.benchmark_large import BAND, markdown, mosaic, seam_report, tiling_study
+import pytest
+from aecodec.codec.torch_support import torch_available
 
 
 def test_seam_report_separates_border_bands():
@@ -18,6 +20,7 @@ def test_mosaic_is_deterministic_and_full():
     assert first.shape == (300, 300, 3) and np.array_equal(first, second)
 
 
+@pytest.mark.skipif(not torch_available(), reason="needs torch (pip install 'aecodec[torch]')")
 def test_tiling_study_finds_no_seams():
     study = tiling_study(mosaic(256, seed=2), tile=4, quality=50.0)
     assert study["max_abs_difference_tiled_vs_untiled"] <= 1

@@ -1,5 +1,9 @@
 """The rounding benchmark on two tiny images: both roundings coded, decoded and summarized."""
 
+import pytest
+
+pytest.importorskip("torch", reason="needs torch (pip install 'aecodec[torch]')")
+
 import json
 import math
 

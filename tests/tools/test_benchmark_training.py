@@ -1,5 +1,9 @@
 """The training benchmark on a tiny model: it times steps and merges its results files."""
 
+import pytest
+
+pytest.importorskip("torch", reason="needs torch (pip install 'aecodec[torch]')")
+
 import json
 
 from click.testing import CliRunner

@@ -12,6 +12,7 @@ from PIL import Image
 
 from aecodec import __version__
 from aecodec.tools.cli import main
+from aecodec.codec.torch_support import torch_available
 
 
 @pytest.fixture
@@ -148,6 +149,7 @@ def test_alpha_image_to_jpeg_is_refused(runner, tmp_path, make_image):
     assert not (tmp_path / "a.jpg").exists()
 
 
+@pytest.mark.skipif(not torch_available(), reason="needs torch (pip install 'aecodec[torch]')")
 def test_effort_gives_a_decodable_file(runner, png, tmp_path):
     fast, slow = tmp_path / "fast.aec", tmp_path / "slow.aec"
     assert runner.invoke(main, ["compress", str(png), "-q", "50", "-o", str(fast)]).exit_code == 0

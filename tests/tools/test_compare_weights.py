@@ -1,5 +1,9 @@
 """Comparing weights files: curves, BD-rate against the first, and the two latent halves."""
 
+import pytest
+
+pytest.importorskip("torch", reason="needs torch (pip install 'aecodec[torch]')")
+
 import json
 
 import numpy as np

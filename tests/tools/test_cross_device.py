@@ -1,6 +1,10 @@
 """The cross-device check runs on the CPU pair here (no GPU on this machine); on a GPU machine
 ``python -m aecodec.tools.cross_device kodak/ --devices cpu,cuda`` runs every pair."""
 
+import pytest
+
+pytest.importorskip("torch", reason="needs torch (pip install 'aecodec[torch]')")
+
 import numpy as np
 from PIL import Image
 

@@ -1,7 +1,7 @@
 """Training crops: shapes, range, crops that are flipped windows of the photos, padding."""
 
 import pytest
-import torch
+torch = pytest.importorskip("torch", reason="needs torch (pip install 'aecodec[torch]')")
 from PIL import Image
 
 from aecodec.tools.dataset import CropSampler

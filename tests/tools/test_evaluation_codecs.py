@@ -7,6 +7,7 @@ import pytest
 from aecodec.tools.evaluation.codecs import CODEC_NAMES, Codec, CodecUnavailable, make_codec
 from aecodec.tools.evaluation.metrics import bits_per_pixel, psnr
 from PIL import Image
+from aecodec.codec.torch_support import torch_available
 
 
 def codec_or_skip(name: str) -> Codec:
@@ -42,6 +43,7 @@ def test_aecodec_adapter_round_trips(make_image) -> None:
     assert codec.decode(data).size == image.size
 
 
+@pytest.mark.skipif(not torch_available(), reason="needs torch (pip install 'aecodec[torch]')")
 def test_aecodec_effort_codecs_pass_their_effort_to_the_encoder(make_image) -> None:
     import aecodec
 

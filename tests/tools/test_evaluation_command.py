@@ -10,6 +10,7 @@ import pytest
 from aecodec.tools.evaluation.command import evaluate
 from click.testing import CliRunner
 from PIL import Image
+from aecodec.codec.torch_support import torch_available
 
 OUTPUTS = ("rd.json", "rd.csv", "rd.png", "rd.svg", "rd_per_image.png", "viewer_image0.webp", "report.md", "report.html")
 
@@ -35,6 +36,7 @@ def run(*arguments: str):
     return CliRunner().invoke(evaluate, list(arguments), catch_exceptions=False)
 
 
+@pytest.mark.skipif(not torch_available(), reason="needs torch (pip install 'aecodec[torch]')")
 def test_writes_all_outputs(tmp_path: Path, make_image) -> None:
     images = write_images(tmp_path / "images", make_image)
     out = tmp_path / "out"

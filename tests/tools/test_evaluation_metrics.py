@@ -11,6 +11,7 @@ from aecodec.tools.evaluation.anchors import ReferenceFileError, load_reference_
 from aecodec.tools.evaluation.metrics import PSNR_CAP_DB, bits_per_pixel, ms_ssim, psnr
 from aecodec.tools.evaluation.records import Measurement
 from aecodec.tools.evaluation.summary import codec_result
+from aecodec.codec.torch_support import torch_available
 
 
 def test_psnr_of_a_known_error() -> None:
@@ -23,6 +24,7 @@ def test_bits_per_pixel_counts_whole_bytes() -> None:
     assert bits_per_pixel(100, 20, 10) == 4.0
 
 
+@pytest.mark.skipif(not torch_available(), reason="needs torch (pip install 'aecodec[torch]')")
 def test_ms_ssim_is_one_for_identical_and_none_for_tiny_images() -> None:
     pixels = np.random.default_rng(0).integers(0, 256, (168, 170, 3), dtype=np.uint8)
     assert ms_ssim(pixels, pixels) == pytest.approx(1.0, abs=1e-6)

@@ -1,5 +1,9 @@
 """Training on a tiny folder of synthetic photos: checkpoints, resume, export, time budgets."""
 
+import pytest
+
+pytest.importorskip("torch", reason="needs torch (pip install 'aecodec[torch]')")
+
 import subprocess
 import sys
 from dataclasses import replace

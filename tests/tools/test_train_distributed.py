@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-import torch
+torch = pytest.importorskip("torch", reason="needs torch (pip install 'aecodec[torch]')")
 from click.testing import CliRunner
 
 from aecodec.codec.model import HyperpriorModel

@@ -28,9 +28,12 @@ def psnr(original: np.ndarray, decoded: np.ndarray) -> float:
 def ms_ssim(original: np.ndarray, decoded: np.ndarray) -> float | None:
     """MS-SSIM (pytorch-msssim, 5 scales, 11-pixel Gaussian window, data range 255, float32).
 
-    ``None`` for images whose shorter side is under 161 pixels, too small for five scales.
+    ``None`` for images whose shorter side is under 161 pixels, too small for five scales, and
+    where torch is not installed (pytorch-msssim comes with the ``torch`` extra).
     """
-    if min(original.shape[:2]) < MS_SSIM_MIN_SIDE:
+    from aecodec.codec.torch_support import torch_available
+
+    if min(original.shape[:2]) < MS_SSIM_MIN_SIDE or not torch_available():
         return None
     import torch
     from pytorch_msssim import ms_ssim as reference_ms_ssim
