@@ -192,3 +192,26 @@ def test_measurements_of_other_images_are_refused(tmp_path: Path, make_image) ->
     result = run(str(tmp_path / "images"), "--measurements", str(tmp_path / "one" / "rd.json"),
                  "--out", str(tmp_path / "out"))
     assert result.exit_code == 1 and "measured other images than IMAGES (1 recorded)" in result.output
+
+
+def test_a_candidate_is_measured_beside_the_release(runner, tmp_path, tiny_weights, make_image, monkeypatch):
+    import json
+
+    from PIL import Image
+
+    from aecodec.tools.cli import main
+    from aecodec.tools.evaluation.codecs import CANDIDATE_WEIGHTS_VARIABLE
+
+    monkeypatch.delenv(CANDIDATE_WEIGHTS_VARIABLE, raising=False)
+    folder = tmp_path / "images"
+    folder.mkdir()
+    Image.fromarray(make_image(32, 48)).save(folder / "a.png")
+    out = tmp_path / "out"
+    result = runner.invoke(main, ["eval", str(folder), "--codec", "jpeg", "--quality", "30", "--quality", "80",
+                                  "--candidate", str(tiny_weights), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    document = json.loads((out / "rd.json").read_text())
+    candidate = document["codecs"]["aecodec-candidate"]
+    assert candidate["description"].startswith(f"candidate weights {tiny_weights.name}")
+    assert [point["quality"] for point in candidate["points"]] == [30.0, 80.0]
+    assert all(point["bpp"] > 0 and point["psnr"] > 0 for point in candidate["points"])

@@ -96,6 +96,25 @@ def _aecodec(effort: int = 0) -> Codec:
     return LearnedCodec.from_package(effort)
 
 
+CANDIDATE_CODEC = "aecodec-candidate"
+"""Weights that are not a release (a model in training), measured beside the releases at effort 0."""
+CANDIDATE_WEIGHTS_VARIABLE = "AECODEC_CANDIDATE_WEIGHTS"
+"""Where :data:`CANDIDATE_CODEC` finds its weights file; ``aecodec eval --candidate PATH`` sets it,
+so that every worker process sees it."""
+
+
+def _candidate() -> Codec:
+    import os
+    from pathlib import Path
+
+    from aecodec.tools.evaluation.learned_codec import LearnedCodec
+
+    path = os.environ.get(CANDIDATE_WEIGHTS_VARIABLE)
+    if not path:
+        raise CodecUnavailable(f"{CANDIDATE_CODEC} needs a weights file (aecodec eval --candidate PATH)")
+    return LearnedCodec.from_weights(Path(path), CANDIDATE_CODEC)
+
+
 FACTORIES: dict[str, Callable[[], Codec]] = {
     "aecodec": _aecodec,
     "jpeg": _jpeg,
@@ -116,11 +135,13 @@ def learned_codec_name(effort: int) -> str:
 
 
 FACTORIES.update({learned_codec_name(effort): partial(_aecodec, effort) for effort in range(1, MAX_EFFORT + 1)})
+FACTORIES[CANDIDATE_CODEC] = _candidate
 CODEC_NAMES: tuple[str, ...] = tuple(FACTORIES)
-"""Every codec a run can name: the defaults, and aecodec above its default effort (``aecodec-e3``),
-measured only when named because each level refines every image's latents for seconds to a minute."""
-LEARNED_CODEC_NAMES: tuple[str, ...] = tuple(learned_codec_name(effort) for effort in range(MAX_EFFORT + 1))
-"""The names under which aecodec itself is measured, one per encoder effort."""
+"""Every codec a run can name: the defaults, aecodec above its default effort (``aecodec-e3``),
+measured only when named because each level refines every image's latents for seconds to a minute,
+and candidate weights (``aecodec-candidate``, with ``--candidate``)."""
+LEARNED_CODEC_NAMES: tuple[str, ...] = (*(learned_codec_name(effort) for effort in range(MAX_EFFORT + 1)), CANDIDATE_CODEC)
+"""The names under which aecodec itself is measured: one per encoder effort, and a candidate."""
 
 
 def make_codec(name: str) -> Codec:

@@ -6,11 +6,12 @@ codec plugins load when a run needs them), so that ``aecodec --help`` stays fast
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 from aecodec.codec.effort_levels import MAX_EFFORT
-from aecodec.tools.evaluation.codecs import CODEC_NAMES, DEFAULT_CODECS
+from aecodec.tools.evaluation.codecs import CANDIDATE_CODEC, CANDIDATE_WEIGHTS_VARIABLE, CODEC_NAMES, DEFAULT_CODECS
 from aecodec.tools.evaluation.crops import CROP_SIDE
 from aecodec.tools.evaluation.images import find_images
 from aecodec.tools.evaluation.pipeline import evaluate as run_evaluation
@@ -51,17 +52,20 @@ from aecodec.tools.evaluation.viewer import ViewerPlan
 @click.option("--measurements", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="RD_JSON",
               help="Take the measurements of IMAGES from an earlier run's rd.json instead of measuring again: "
                    "plots, tables, BD-rates and warnings are made anew, the viewer codes its files now.")
+@click.option("--candidate", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="WEIGHTS",
+              help=f"Also measure weights that are not a release (a .npz from 'aecodec export') as "
+                   f"{CANDIDATE_CODEC}, at effort 0, beside the others in the same run.")
 def evaluate(images: tuple[Path, ...], codec_names: tuple[str, ...], qualities: tuple[float, ...], out: Path,
              jobs: int, reference_curves: Path | None, dataset_name: str | None, save_decoded: bool,
              viewer_images: tuple[str, ...], viewer_rates: tuple[float, ...], viewer_codecs: tuple[str, ...],
-             crop: int, measurements: Path | None) -> None:
+             crop: int, measurements: Path | None, candidate: Path | None) -> None:
     """Measure rate (bpp), PSNR, MS-SSIM and speed of codecs on IMAGES (files or folders)."""
     paths = find_images(images)
     if not paths:
         raise click.ClickException(f"no images found in {', '.join(map(str, images))}")
     references = _references(reference_curves)
     recorded = _recorded(measurements, paths, codec_names or qualities or save_decoded)
-    names = tuple(r.name for r in recorded.codecs) if recorded else _check_names(codec_names)
+    names = tuple(r.name for r in recorded.codecs) if recorded else _with_candidate(_check_names(codec_names), candidate)
     shown = _check_viewer_codecs(viewer_codecs, names) or names
     codecs, skipped = select_codecs(shown if recorded else names)
     for name, reason in skipped.items():
@@ -81,6 +85,15 @@ def evaluate(images: tuple[Path, ...], codec_names: tuple[str, ...], qualities: 
         click.echo(f"warning: {caveat.message.replace('`', '')}", err=True)
     written = write_outputs(evaluation, out)
     click.echo(f"wrote {', '.join(str(path) for path in written)}")
+
+
+def _with_candidate(names: tuple[str, ...], candidate: Path | None) -> tuple[str, ...]:
+    """``names`` and, with ``--candidate``, the candidate codec, whose weights the worker processes
+    find in the environment."""
+    if candidate is None:
+        return names
+    os.environ[CANDIDATE_WEIGHTS_VARIABLE] = str(candidate.resolve())
+    return names if CANDIDATE_CODEC in names else (*names, CANDIDATE_CODEC)
 
 
 def _check_names(names: tuple[str, ...]) -> tuple[str, ...]:

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from aecodec.tools.evaluation.codecs import CodecUnavailable, learned_codec_name
 from PIL import Image
 
 LEARNED_QUALITIES = (0.0, 15.0, 30.0, 45.0, 60.0, 75.0, 90.0, 100.0)
+CANDIDATE_MODEL_ID = 0
+"""The model id a candidate's files carry: no release has it."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,22 @@ class LearnedCodec:
         model = RELEASES[DEFAULT_MODEL_ID]
         description = f"aecodec {aecodec.__version__}, model {model.model_id} ({model.name}), effort {effort}"
         return cls(compress, decompress, learned_codec_name(effort), description, effort=effort)
+
+    @classmethod
+    def from_weights(cls, path: Path, name: str) -> LearnedCodec:
+        """Weights that are not a release (a candidate) at effort 0: its files name model 0, which
+        no release uses, and decode only with these weights."""
+        from aecodec.codec.api import compress_with
+        from aecodec.codec.decoder import load_decoder_model
+        from aecodec.codec.decoding import decompress_with
+        from aecodec.codec.encoder import load_encoder_model
+
+        encoder, decoder = load_encoder_model(path), load_decoder_model(path)
+        with np.load(path, allow_pickle=False) as archive:
+            step = int(archive["training_step"]) if "training_step" in archive.files else 0
+        description = f"candidate weights {path.name} ({step:,} training steps, sha256 {encoder.weights_hash.hex()}), effort 0"
+        return cls(partial(compress_with, encoder, model_id=CANDIDATE_MODEL_ID), partial(decompress_with, decoder),
+                   name, description)
 
     def encode(self, image: Image.Image, quality: float) -> bytes:
         """Compress an RGB image into a whole ``.aec`` file."""

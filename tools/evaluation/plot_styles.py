@@ -24,7 +24,7 @@ LEARNED_KEYWORDS = ("bmshj", "mbt20", "cheng20", "elic", "balle", "minnen", "hyp
 """Words that mark a published curve as a learned codec (CompressAI's model names and the like)."""
 
 OURS = {0: ("#d62728", "-", "o"), 1: ("#f781bf", (0, (5, 1)), "v"), 2: ("#ff7f0e", "-.", "^"),
-        3: ("#67000d", (0, (4, 1.5)), "D"), 4: ("#fb9a99", ":", "s")}
+        3: ("#67000d", (0, (4, 1.5)), "D"), 4: ("#fb9a99", ":", "s"), 5: ("#6a3d9a", (0, (2, 1)), "*")}
 MEASURED_COLOURS = ("#1f77b4", "#2ca02c", "#17becf", "#9467bd", "#bcbd22", "#7f7f7f", "#aec7e8", "#98df8a")
 PUBLISHED_CLASSICAL_COLOURS = ("#000000", "#8c564b", "#393b79", "#637939", "#e377c2", "#c49c94")
 PUBLISHED_LEARNED_COLOURS = ("#ff7f0e", "#e7ba52", "#a55194", "#008080", "#6b6ecf", "#b5cf6b", "#7b4173")
