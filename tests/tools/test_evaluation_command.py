@@ -124,7 +124,7 @@ def test_unknown_codec_is_a_one_line_error(tmp_path: Path, make_image) -> None:
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == ["Error: unknown codec 'nope' (known: aecodec, jpeg, jpeg444, "
                                                   "jpeg-default, webp, avif, jxl, pca, aecodec-e1, aecodec-e2, "
-                                                  "aecodec-e3, aecodec-e4)"]
+                                                  "aecodec-e3, aecodec-e4, aecodec-candidate)"]
 
 
 def test_folder_without_images_is_a_one_line_error(tmp_path: Path) -> None:
