@@ -13,12 +13,12 @@ try:
 except PackageNotFoundError:
     __version__ = "0.0.0"
 
-from aecodec.codec import pillow_plugin as _pillow_plugin  # noqa: E402, F401  (registration is the import)
+from aecodec.codec.images import pillow_plugin as _pillow_plugin  # noqa: E402, F401  (registration is the import)
 
 __all__ = ["compress", "compress_batch", "compress_to_target", "decompress", "decompress_batch", "__version__"]
 
-_LAZY = {"compress": "api", "compress_batch": "api", "decompress": "decoding", "decompress_batch": "decoding",
-         "compress_to_target": "targets"}
+_LAZY = {"compress": "encoder.api", "compress_batch": "encoder.api", "decompress": "decoder.api",
+         "decompress_batch": "decoder.api", "compress_to_target": "encoder.targets"}
 
 
 def __getattr__(name: str):

@@ -11,6 +11,8 @@ the range coder's 32-bit words.
 Decoding trusts nothing in the stream: the escape count is checked against the number of symbols
 before anything is allocated, and a stream the tables cannot have produced is a
 :class:`StreamError`. Table ids may be any integer dtype (``uint8`` keeps large images small).
+constriction is imported when a stream is first coded, so that what only shares the latent
+codec's layout (training and export, on machines without constriction) can import this module.
 
 >>> import numpy as np
 >>> from aecodec.bitstream.tables import quantize_pmf, stack_tables
@@ -23,9 +25,10 @@ before anything is allocated, and a stream the tables cannot have produced is a
 
 from __future__ import annotations
 
+import importlib
 import struct
+from types import ModuleType
 
-import constriction
 import numpy as np
 
 from aecodec.bitstream.errors import AecError
@@ -45,7 +48,7 @@ def encode_symbols(values: np.ndarray, table_ids: np.ndarray, tables: TableSet) 
     """Code integer ``values`` ``[n]`` where ``table_ids`` ``[n]`` names each value's table."""
     values = np.asarray(values).ravel()
     table_ids = _checked_table_ids(table_ids, tables)
-    encoder = constriction.stream.queue.RangeEncoder()
+    encoder = _constriction().stream.queue.RangeEncoder()
     escaped: list[np.ndarray] = []
     for table, where in _groups(table_ids, tables.count):
         group = values[where].astype(np.int64)
@@ -65,7 +68,7 @@ def decode_symbols(data: bytes, table_ids: np.ndarray, tables: TableSet) -> np.n
     """Inverse of :func:`encode_symbols`; returns int64 ``[n]`` in the order of ``table_ids``."""
     table_ids = _checked_table_ids(table_ids, tables)
     escapes, words = _split_stream(data, table_ids.size)
-    decoder = constriction.stream.queue.RangeDecoder(words)
+    decoder = _constriction().stream.queue.RangeDecoder(words)
     values = np.empty(table_ids.size, dtype=np.int64)
     used = 0
     for table, where in _groups(table_ids, tables.count):
@@ -99,7 +102,12 @@ def _decode_group(decoder, tables: TableSet, table: int, size: int) -> np.ndarra
 
 
 def _model(tables: TableSet, table: int):
-    return constriction.stream.model.Categorical(tables.row(table), perfect=False)
+    return _constriction().stream.model.Categorical(tables.row(table), perfect=False)
+
+
+def _constriction() -> ModuleType:
+    """The constriction module, imported on first use."""
+    return importlib.import_module("constriction")
 
 
 def _checked_table_ids(table_ids: np.ndarray, tables: TableSet) -> np.ndarray:

@@ -1,7 +1,7 @@
 """aecodec version numbers as the ``.aec`` format stores them: three small integers.
 
 A file whose model release is newer than version 0.1.0 names, in its ``REQUIRES`` section, the
-first aecodec version that reads it (see :mod:`aecodec.codec.registry`), so an older reader can
+first aecodec version that reads it (see :mod:`aecodec.codec.weights.registry`), so an older reader can
 say which version to install instead of only "unknown model".
 """
 

@@ -3,7 +3,7 @@ each model's rate scale (how many gain levels it has and the λ at its ends).
 
 A quality in ``[0, 100]`` maps linearly to a position ``t`` in ``[0, levels - 1]``; the λ that
 ``t`` stands for is log-linear in ``t`` between the model's ``lambda_min`` and ``lambda_max``, and
-the gain vectors that ``t`` selects are in :mod:`aecodec.codec.rate`.
+the gain vectors that ``t`` selects are in :mod:`aecodec.codec.model.gains`.
 """
 
 from __future__ import annotations

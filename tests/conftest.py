@@ -15,8 +15,8 @@ from click.testing import CliRunner
 from PIL import Image
 
 if TYPE_CHECKING:
-    from aecodec.codec.model import HyperpriorModel
-    from aecodec.codec.weights import InferenceModel
+    from aecodec.codec.model.hyperprior import HyperpriorModel
+    from aecodec.codec.model.inference import InferenceModel
 
 TORCH_REASON = "needs torch (pip install 'aecodec[torch]')"
 
@@ -75,8 +75,8 @@ def tiny_trained_model() -> HyperpriorModel:
     """Random weights; the context's last layer (zero in a new model) is drawn too, so the tests
     exercise a context that changes the non-anchor tables, as a trained one does."""
     torch = pytest.importorskip("torch", reason=TORCH_REASON)
-    from aecodec.codec.model import HyperpriorModel
-    from aecodec.codec.model_config import ModelConfig
+    from aecodec.codec.model.hyperprior import HyperpriorModel
+    from aecodec.codec.model.config import ModelConfig
 
     torch.manual_seed(0)
     model = HyperpriorModel(ModelConfig(n=16, m=24))
@@ -89,7 +89,7 @@ def tiny_trained_model() -> HyperpriorModel:
 @pytest.fixture(scope="session")
 def tiny_weights(tmp_path_factory: pytest.TempPathFactory, tiny_trained_model: HyperpriorModel) -> Path:
     """The tiny model exported to an ``.npz``, for tests that load it themselves (or in a subprocess)."""
-    from aecodec.codec.export import save_weights
+    from aecodec.codec.model.export import save_weights
 
     path: Path = tmp_path_factory.mktemp("weights") / "tiny.npz"
     save_weights(tiny_trained_model, path)
@@ -98,6 +98,6 @@ def tiny_weights(tmp_path_factory: pytest.TempPathFactory, tiny_trained_model: H
 
 @pytest.fixture(scope="session")
 def tiny_model(tiny_weights: Path) -> InferenceModel:
-    from aecodec.codec.weights import load_inference_model
+    from aecodec.codec.model.inference import load_inference_model
 
     return load_inference_model(tiny_weights)

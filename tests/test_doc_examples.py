@@ -29,7 +29,7 @@ EXAMPLES = modules_with_examples()
 
 
 def test_examples_are_found():
-    assert "aecodec.codec.api" in EXAMPLES and "aecodec.bitstream.entropy_coder" in EXAMPLES
+    assert "aecodec.codec.encoder.api" in EXAMPLES and "aecodec.bitstream.entropy_coder" in EXAMPLES
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
@@ -48,9 +48,9 @@ def test_readme_python_snippets_run(index, tmp_path, monkeypatch):
     """Each block runs as written, on a 64×64 photo, with the effort levels cut to a step each."""
     from PIL import Image
 
-    from aecodec.codec import effort
+    from aecodec.codec.model import refinement
 
-    monkeypatch.setattr(effort, "EFFORT_STEPS", (0, 1, 2, 3, 4))
+    monkeypatch.setattr(refinement, "EFFORT_STEPS", (0, 1, 2, 3, 4))
     monkeypatch.chdir(tmp_path)
     photo = Image.open(ROOT / "tests" / "data" / "parrots.png").crop((96, 40, 160, 104))
     photo.save(tmp_path / "photo.png")

@@ -22,8 +22,8 @@ import io, json
 import numpy as np
 from PIL import Image
 import aecodec
-from aecodec.codec.api import compress_with
-from aecodec.codec.registry import load_encoder
+from aecodec.codec.encoder.api import compress_with
+from aecodec.codec.weights.registry import load_encoder
 image = np.asarray(Image.open(sys.argv[1]).convert('RGB'))
 data = aecodec.compress(image, quality=40)
 decoded = np.asarray(aecodec.decompress(data))
@@ -44,7 +44,7 @@ print(json.dumps({'same_file_as_pillow': buffer.getvalue() == data, 'error': flo
 """
 
 _CLI = _REFUSE_TORCH + """
-from aecodec.tools.cli import main
+from aecodec.tools.cli.main import main
 main(sys.argv[1:])
 """
 

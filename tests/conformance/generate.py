@@ -26,10 +26,10 @@ import numpy as np
 from PIL import Image, ImageCms
 
 from aecodec.bitstream import container
-from aecodec.codec.api import compress_with
-from aecodec.codec.decoding import LATENT_SECTIONS, decompress
-from aecodec.codec.latent_coding import LatentStreams, read_latent
-from aecodec.codec.registry import load_decoder, load_model
+from aecodec.codec.encoder.api import compress_with
+from aecodec.codec.decoder.api import decompress
+from aecodec.codec.decoder.checkerboard import LatentStreams, read_latent
+from aecodec.codec.weights.registry import load_decoder, load_model
 
 HERE = Path(__file__).parent
 PARROTS = HERE.parent / "data" / "parrots.png"
@@ -120,7 +120,7 @@ def symbol_digests(data: bytes) -> dict[str, object]:
     order) and of its latent ``ŷ`` (float32 little-endian ``[M, h, w]``, before the gains)."""
     parsed = container.unpack(data)
     header = parsed.header
-    streams = LatentStreams(*(parsed.sections[kind] for kind in LATENT_SECTIONS))
+    streams = LatentStreams.from_sections(parsed.sections)
     decoded = read_latent(load_decoder(header.model_id), streams, header.height, header.width)
     symbols = decoded.symbols
     stream = symbols.z_values.astype("<i4").tobytes() + symbols.y_values.astype("<i4").tobytes()

@@ -13,10 +13,10 @@ from PIL import Image
 
 from aecodec.bitstream import container
 from aecodec.bitstream.versions import Version
-from aecodec.codec import registry
-from aecodec.codec.decoding import LATENT_SECTIONS, decompress
-from aecodec.codec.latent_coding import LatentStreams, read_latent
-from aecodec.codec.weights_file import decoder_digest, read_weights
+from aecodec.codec.weights import registry
+from aecodec.codec.decoder.api import decompress
+from aecodec.codec.decoder.checkerboard import LatentStreams, read_latent
+from aecodec.codec.weights.file import decoder_digest, read_weights
 from aecodec.codec.torch_support import torch_available
 
 HERE = Path(__file__).parent
@@ -69,7 +69,7 @@ def test_release_weights_and_tables_never_change(frozen):
 def test_new_weights_under_a_released_number_are_caught(tmp_path, tiny_trained_model):
     from dataclasses import replace
 
-    from aecodec.codec.export import save_weights
+    from aecodec.codec.model.export import save_weights
 
     path = tmp_path / "retrained.npz"
     save_weights(tiny_trained_model, path)
@@ -82,7 +82,7 @@ def test_new_weights_under_a_released_number_are_caught(tmp_path, tiny_trained_m
 def test_a_decoder_only_copy_keeps_the_release(tmp_path):
     from dataclasses import replace
 
-    from aecodec.codec.weights_file import write_decoder_only
+    from aecodec.codec.weights.file import write_decoder_only
 
     release = registry.RELEASES[2]
     path = tmp_path / "decoder-only.npz"
@@ -97,7 +97,7 @@ def test_vector_decodes_to_its_symbols_and_latent_exactly(model_id, vector):
     parsed = container.unpack(vector_bytes(model_id, vector))
     header = parsed.header
     assert (header.model_id, header.weights_hash.hex()) == (model_id, MANIFESTS[model_id]["weights_hash"])
-    streams = LatentStreams(*(parsed.sections[kind] for kind in LATENT_SECTIONS))
+    streams = LatentStreams.from_sections(parsed.sections)
     decoded = read_latent(registry.load_decoder(model_id), streams, header.height, header.width)
     symbols = decoded.symbols.z_values.astype("<i4").tobytes() + decoded.symbols.y_values.astype("<i4").tobytes()
     assert (decoded.symbols.z_values.size, decoded.symbols.y_values.size) == (vector["z_count"], vector["y_count"])
@@ -131,12 +131,12 @@ RGB_VECTORS = [entry for entry in VECTORS if entry[1]["mode"] == "RGB"][:3]
 @pytest.mark.skipif(not torch_available(), reason="needs torch (pip install 'aecodec[torch]')")
 @pytest.mark.parametrize(("model_id", "vector"), RGB_VECTORS, ids=[ids(entry) for entry in RGB_VECTORS])
 def test_the_torch_synthesis_is_within_the_tolerance(model_id, vector):
-    from aecodec.codec import pipeline
+    from aecodec.codec.decoder.model import decode_pixels
 
     parsed = container.unpack(vector_bytes(model_id, vector))
     header = parsed.header
-    streams = LatentStreams(*(parsed.sections[kind] for kind in LATENT_SECTIONS))
-    pixels = pipeline.decode(registry.load_model(model_id), streams, header.quality, header.height, header.width, "cpu")
+    streams = LatentStreams.from_sections(parsed.sections)
+    pixels = decode_pixels(registry.load_model(model_id), streams, header.quality, header.height, header.width, "cpu")
     with Image.open(HERE / f"model-{model_id}" / vector["pixels"]) as reference:
         within_tolerance(pixels, np.asarray(reference), MANIFESTS[model_id]["tolerance"])
 

@@ -1,6 +1,7 @@
-"""Rate–distortion evaluation: codecs behind one interface, measurements, BD-rate, plots, report.
+"""Rate–distortion evaluation (``aecodec eval``): measurements of every codec (``codecs/``) through
+real files, BD-rates, caveats, the side-by-side viewer, and the outputs (``report/``).
 
-The ``aecodec eval`` command lives in :mod:`aecodec.tools.evaluation.command`. Modules import
-their heavy dependencies (numpy, torch, matplotlib, codec plugins) inside functions so that the
-command line starts quickly.
+The command lives in :mod:`aecodec.tools.evaluation.command`; one run from start to end in
+``pipeline``. Modules import their heavy dependencies (numpy, torch, matplotlib, codec plugins)
+inside functions so that the command line starts quickly; nothing here needs torch but MS-SSIM.
 """

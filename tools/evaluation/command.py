@@ -10,8 +10,9 @@ import os
 from pathlib import Path
 
 import click
-from aecodec.codec.effort_levels import MAX_EFFORT
-from aecodec.tools.evaluation.codecs import CANDIDATE_CODEC, CANDIDATE_WEIGHTS_VARIABLE, CODEC_NAMES, DEFAULT_CODECS
+from aecodec.codec.encoder.effort import MAX_EFFORT
+from aecodec.tools.evaluation.codecs.base import CANDIDATE_CODEC, CANDIDATE_WEIGHTS_VARIABLE
+from aecodec.tools.evaluation.codecs.registry import CODEC_NAMES, DEFAULT_CODECS
 from aecodec.tools.evaluation.crops import CROP_SIDE
 from aecodec.tools.evaluation.images import find_images
 from aecodec.tools.evaluation.pipeline import evaluate as run_evaluation
@@ -110,7 +111,7 @@ def _recorded(path: Path | None, paths: list[Path], measuring: object) -> Evalua
     if measuring:
         raise click.ClickException("--measurements takes the codecs and qualities of the earlier run "
                                    "(no --codec, --quality or --save-decoded)")
-    from aecodec.tools.evaluation.rd_files import RecordedRunError, read_recorded_run
+    from aecodec.tools.evaluation.report.rd_files import RecordedRunError, read_recorded_run
 
     try:
         recorded = read_recorded_run(path)

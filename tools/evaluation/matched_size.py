@@ -7,7 +7,7 @@ stops once a file is within ``tolerance`` under the budget, when no quality is l
 bracket, or after ``max_tries`` encodes.
 
 >>> from PIL import Image
->>> from aecodec.tools.evaluation.codecs import make_codec
+>>> from aecodec.tools.evaluation.codecs.registry import make_codec
 >>> image = Image.effect_noise((64, 64), 40).convert("RGB")
 >>> found = encode_within(make_codec("jpeg"), image, 2000)
 >>> found.within and len(found.data) <= 2000
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from PIL import Image
 
-    from aecodec.tools.evaluation.codecs import Codec
+    from aecodec.tools.evaluation.codecs.base import Codec
 
 QUALITY_RANGE = (0.0, 100.0)
 FLOAT_RESOLUTION = 0.05

@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from aecodec.codec.distortion import psnr_db
+from aecodec.codec.images.distortion import psnr_db
 
 PSNR_CAP_DB = 100.0
 MS_SSIM_MIN_SIDE = 161
@@ -21,7 +21,7 @@ def bits_per_pixel(file_bytes: int, width: int, height: int) -> float:
 
 
 def psnr(original: np.ndarray, decoded: np.ndarray) -> float:
-    """:func:`~aecodec.codec.distortion.psnr_db` capped at 100 dB, so identical images give a number."""
+    """:func:`~aecodec.codec.images.distortion.psnr_db` capped at 100 dB, so identical images give a number."""
     return min(psnr_db(original, decoded), PSNR_CAP_DB)
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from aecodec.tools.evaluation.bd import bd_rate
-from aecodec.tools.evaluation.codecs import LEARNED_CODEC_NAMES
+from aecodec.tools.evaluation.codecs.base import LEARNED_CODEC_NAMES
 from aecodec.tools.evaluation.records import CodecResult, Curve
 
 

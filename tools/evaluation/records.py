@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from aecodec.tools.evaluation.image_sets import ImageSet
     from aecodec.tools.evaluation.viewer_records import ViewerImage
-    from aecodec.tools.machine import MachineInfo
+    from aecodec.tools.evaluation.machine import MachineInfo
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ class Caveat:
 
 @dataclass(frozen=True)
 class Environment:
-    """Where a run happened: the machine record of :mod:`aecodec.tools.machine` and library versions."""
+    """Where a run happened: the machine record of :mod:`aecodec.tools.evaluation.machine` and library versions."""
 
     machine: MachineInfo
     libraries: dict[str, str] = field(default_factory=dict)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aecodec.tools.evaluation.codecs import Codec
+from aecodec.tools.evaluation.codecs.base import Codec
 from aecodec.tools.evaluation.images import load_rgb
 from aecodec.tools.evaluation.records import Measurement
 from aecodec.tools.evaluation.workers import run_in_workers, warm_up, worker_codec

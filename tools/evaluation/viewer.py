@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
-from aecodec.tools.evaluation.codecs import Codec
+from aecodec.tools.evaluation.codecs.base import Codec
 from aecodec.tools.evaluation.crops import CROP_SIDE, detail_crop, lossless_webp
 from aecodec.tools.evaluation.images import load_rgb
 from aecodec.tools.evaluation.records import CodecResult, Curve

@@ -9,7 +9,9 @@ from functools import cache
 from multiprocessing import get_context
 from typing import TypeVar
 
-from aecodec.tools.evaluation.codecs import Codec, make_codec
+from aecodec.tools.evaluation.codecs.base import Codec
+
+from aecodec.tools.evaluation.codecs.registry import make_codec
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
