@@ -1,5 +1,6 @@
-"""Quality values (no torch): the range of the quality scale, its map to a level position, and
-each model's rate scale (how many gain levels it has and the λ at its ends).
+"""Quality values (no torch): the range of the quality scale, its map to a level position, each
+model's rate scale (how many gain levels it has and the λ at its ends), and the rate–distortion
+objective that λ weighs.
 
 A quality in ``[0, 100]`` maps linearly to a position ``t`` in ``[0, levels - 1]``; the λ that
 ``t`` stands for is log-linear in ``t`` between the model's ``lambda_min`` and ``lambda_max``, and
@@ -10,10 +11,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    import numpy as np
+    import torch
 
 QUALITY_MIN = 0.0
 QUALITY_MAX = 100.0
 DEFAULT_QUALITY = 75.0
+
+Number = TypeVar("Number", float, "np.ndarray", "torch.Tensor")
+"""A float, or an array or tensor of them: the arithmetic here works on each alike."""
 
 
 @dataclass(frozen=True)
@@ -30,8 +39,8 @@ class RateScale:
         if self.levels < 2 or not 0 < self.lambda_min < self.lambda_max:
             raise ValueError(f"a rate scale needs at least 2 levels and 0 < lambda_min < lambda_max, got {self}")
 
-    def lambda_at(self, position: float) -> float:
-        """λ at a level position in ``[0, levels - 1]``."""
+    def lambda_at(self, position: Number) -> Number:
+        """λ at a level position in ``[0, levels - 1]`` (a float, or positions ``[B]``)."""
         return self.lambda_min * (self.lambda_max / self.lambda_min) ** (position / (self.levels - 1))
 
     def lambda_for(self, quality: float) -> float:
@@ -52,3 +61,9 @@ def quality_to_position(quality: float, levels: int = MODEL_2_RATE_SCALE.levels)
     if not QUALITY_MIN <= quality <= QUALITY_MAX:
         raise ValueError(f"quality must be between {QUALITY_MIN:g} and {QUALITY_MAX:g}, got {quality:g}")
     return quality / QUALITY_MAX * (levels - 1)
+
+
+def rate_distortion_cost(bpp: Number, lam: Number | float, mse: Number) -> Number:
+    """The objective training minimises and encoder effort searches with: ``bpp + λ·255²·MSE``,
+    bits per pixel of the whole image against the mean squared error of samples in [0, 1]."""
+    return bpp + lam * 255.0**2 * mse

@@ -52,8 +52,9 @@ CONTEXT_KERNEL = 5
 """Side of the context convolution over the decoded anchors."""
 CONTEXT_REACH = CONTEXT_KERNEL // 2
 """Latent rows (and columns) a non-anchor's context reaches on either side."""
-CONTEXT_BAND_ROWS = 16
-"""Latent rows per band of the context network."""
+BAND_ROWS = 16
+"""Latent rows per band of the steps that run in row bands (the context network, rounding,
+dequantizing), which bounds their temporary memory; bands never change a result."""
 Y_LIMIT = 1 << 20
 """Largest latent residual magnitude coded; the encoder clips to it and the decoder rejects more."""
 LATENT_SECTIONS = (SectionType.HYPER_LATENT, SectionType.LATENT, SectionType.LATENT_CONTEXT)
@@ -217,7 +218,7 @@ def hyper_parameters(model: EntropyModel, z_hat: np.ndarray) -> HyperParameters:
 
 
 def apply_context(parameters: HyperParameters, residual: np.ndarray, layers: list[IntegerConv],
-                  band_rows: int = CONTEXT_BAND_ROWS) -> None:
+                  band_rows: int = BAND_ROWS) -> None:
     """Refine the non-anchor entries of ``parameters`` (``h_s``'s mean and log-scale ``[M, h, w]``,
     overwritten in place) with the integer checkerboard context (trained as :class:`aecodec.codec.model.context.CheckerboardContext`);
     anchor entries are left as they are.
@@ -250,11 +251,11 @@ def apply_context(parameters: HyperParameters, residual: np.ndarray, layers: lis
 
 
 def dequantize(residual: np.ndarray, mean: np.ndarray) -> np.ndarray:
-    """``ŷ = residual + mean`` as float32 ``[M, h, w]``, sixteen rows at a time (sums in float64,
-    where both terms are exact)."""
+    """``ŷ = residual + mean`` as float32 ``[M, h, w]``, ``BAND_ROWS`` rows at a time (sums in
+    float64, where both terms are exact)."""
     y_hat = np.empty(residual.shape, dtype=np.float32)
-    for start in range(0, residual.shape[1], 16):
-        rows = slice(start, start + 16)
+    for start in range(0, residual.shape[1], BAND_ROWS):
+        rows = slice(start, start + BAND_ROWS)
         y_hat[:, rows] = residual[:, rows].astype(np.float64) + mean[:, rows].astype(np.float64) / (1 << OUTPUT_BITS)
     return y_hat
 

@@ -83,6 +83,37 @@ class WithDecoder(Protocol):
     decoder: DecoderModel
 
 
+class DecoderParts:
+    """Base of a model that holds a ``decoder``: hands on the decoder's exact layers, tables and
+    identity, so that the model codes symbols as the decoder reads them."""
+
+    decoder: DecoderModel
+
+    @property
+    def hyper_layers(self) -> list[IntegerConv]:
+        return self.decoder.hyper_layers
+
+    @property
+    def context_layers(self) -> list[IntegerConv]:
+        return self.decoder.context_layers
+
+    @property
+    def z_tables(self) -> TableSet:
+        return self.decoder.z_tables
+
+    @property
+    def y_tables(self) -> TableSet:
+        return self.decoder.y_tables
+
+    @property
+    def scale_thresholds(self) -> np.ndarray:
+        return self.decoder.scale_thresholds
+
+    @property
+    def weights_hash(self) -> bytes:
+        return self.decoder.weights_hash
+
+
 def decoder_of(model: DecoderModel | WithDecoder) -> DecoderModel:
     """``model`` itself if it is a decoder, else the decoder it holds."""
     return model if isinstance(model, DecoderModel) else model.decoder

@@ -16,7 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
-from aecodec.codec.decoder.checkerboard import Y_LIMIT, LatentStreams, LatentSymbols, code, quantize_latent
+from aecodec.codec.decoder.checkerboard import BAND_ROWS, Y_LIMIT, LatentStreams, LatentSymbols, code, quantize_latent
 from aecodec.codec.decoder.exact import OUTPUT_BITS, HyperParameters, table_indexes
 from aecodec.codec.decoder.model import DecoderModel, decoder_gain
 from aecodec.codec.encoder.rounding import DISTORTION_WEIGHT, rate_aware_round
@@ -98,8 +98,8 @@ def _rounded_residual(y: np.ndarray, parameters: HyperParameters, thresholds: np
     ``parameters`` (units of ``2**-OUTPUT_BITS``) with their table ``thresholds``."""
     mean = parameters.mean
     residual = np.empty(mean.shape, dtype=np.int32)
-    for start in range(0, mean.shape[1], 16):
-        rows = slice(start, start + 16)
+    for start in range(0, mean.shape[1], BAND_ROWS):
+        rows = slice(start, start + BAND_ROWS)
         band = y[:, rows].astype(np.float64) - mean[:, rows].astype(np.float64) / (1 << OUTPUT_BITS)
         tables = table_indexes(parameters.log_scale[:, rows], thresholds)
         residual[:, rows] = np.clip(rate_aware_round(band, tables, SCALES, distortion_weight), -Y_LIMIT, Y_LIMIT)

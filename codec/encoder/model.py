@@ -2,7 +2,7 @@
 every float transform) and the encoder gains.
 
 :func:`load_encoder_model` reads an exported weights file with NumPy only; ``g_a`` and ``h_a`` run
-on an engine of :mod:`aecodec.codec.engines.base` (onnxruntime on the CPU). Encoder effort 1–4
+on an engine of :mod:`aecodec.codec.engines` (onnxruntime on the CPU). Encoder effort 1–4
 refines latents by gradient steps and needs the torch model (:mod:`aecodec.codec.model.inference`).
 """
 
@@ -13,45 +13,19 @@ from pathlib import Path
 
 import numpy as np
 
-from aecodec.bitstream.tables import TableSet
-from aecodec.codec.decoder.model import DecoderModel, decoder_from
-from aecodec.codec.decoder.exact import IntegerConv
+from aecodec.codec.decoder.model import DecoderModel, DecoderParts, decoder_from
 from aecodec.codec.quality import MODEL_2_RATE_SCALE, RateScale
 from aecodec.codec.weights.file import WeightsFile, rate_scale_from, read_weights
 
 
 @dataclass(frozen=True)
-class EncoderModel:
+class EncoderModel(DecoderParts):
     """``decoder`` (with ``g_a`` and ``h_a`` among its engines), the encoder gains' table
     ``log_encoder_table`` float32 ``[L, M]`` and the quality scale ``rate_scale``."""
 
     decoder: DecoderModel
     log_encoder_table: np.ndarray
     rate_scale: RateScale = MODEL_2_RATE_SCALE
-
-    @property
-    def hyper_layers(self) -> list[IntegerConv]:
-        return self.decoder.hyper_layers
-
-    @property
-    def context_layers(self) -> list[IntegerConv]:
-        return self.decoder.context_layers
-
-    @property
-    def z_tables(self) -> TableSet:
-        return self.decoder.z_tables
-
-    @property
-    def y_tables(self) -> TableSet:
-        return self.decoder.y_tables
-
-    @property
-    def scale_thresholds(self) -> np.ndarray:
-        return self.decoder.scale_thresholds
-
-    @property
-    def weights_hash(self) -> bytes:
-        return self.decoder.weights_hash
 
 
 def load_encoder_model(path: Path, expected_sha256: str | None = None) -> EncoderModel:

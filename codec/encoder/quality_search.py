@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-QUALITY_MIN = 0.0
-QUALITY_MAX = 100.0
+from aecodec.codec.quality import QUALITY_MAX, QUALITY_MIN
+
 DEFAULT_TOLERANCE = 0.03
 MAX_TRIALS = 12
 _MIN_STEP_FRACTION = 0.1

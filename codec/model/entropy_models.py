@@ -1,7 +1,9 @@
 """Training-time entropy models: the factorized prior of ``z`` and the Gaussian conditional of ``y``.
 
-Both return likelihoods of noisy (or rounded) values; :mod:`aecodec.codec.model.export` later freezes them
-into integer frequency tables for the coder.
+Both return likelihoods of noisy (or rounded) values, whose code length :func:`bits` sums: the
+rate term of training and of encoder effort. :mod:`aecodec.codec.model.export` later freezes them
+into integer frequency tables for the coder (the Gaussian ones by :mod:`aecodec.codec.gaussian`,
+whose float64 mass the torch one here is held equal to by a test).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from aecodec.codec.gaussian import NUM_SCALES, SCALE_MAX, SCALE_MIN, scale_table  # noqa: F401  (re-exported)
+from aecodec.codec.gaussian import SCALE_MIN
 
 LIKELIHOOD_FLOOR = 1e-9
 
@@ -70,6 +72,18 @@ def gaussian_likelihood(residual: torch.Tensor, scale: torch.Tensor) -> torch.Te
     upper = _standard_normal_cdf((0.5 - magnitude) / scale)
     lower = _standard_normal_cdf((-0.5 - magnitude) / scale)
     return (upper - lower).clamp_min(LIKELIHOOD_FLOOR)
+
+
+def coding_scale(log_scale: torch.Tensor) -> torch.Tensor:
+    """σ from a log-scale, floored at the smallest coding scale ``SCALE_MIN``; shape is kept."""
+    return torch.exp(log_scale.clamp_min(math.log(SCALE_MIN)))
+
+
+def bits(likelihood: torch.Tensor, dim: tuple[int, ...] | None = None) -> torch.Tensor:
+    """Ideal code length in bits, ``−Σ log2 p``, of ``likelihood`` summed over ``dim`` (every
+    element when None)."""
+    logs = likelihood.log2()
+    return -(logs.sum() if dim is None else logs.sum(dim=dim))
 
 
 def _standard_normal_cdf(x: torch.Tensor) -> torch.Tensor:

@@ -15,12 +15,6 @@ from torch import nn
 from aecodec.codec.quality import RateScale
 
 
-def position_to_lambda(position: torch.Tensor, scale: RateScale) -> torch.Tensor:
-    """λ of ``scale`` at each position; shape is kept."""
-    fraction = position / (scale.levels - 1)
-    return scale.lambda_min * (scale.lambda_max / scale.lambda_min) ** fraction
-
-
 class GainVectors(nn.Module):
     """Per-level channel gains for the encoder side and their learned inverses for the decoder.
 

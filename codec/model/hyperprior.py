@@ -5,14 +5,13 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
 from aecodec.codec.model.context import CheckerboardContext, coding_parameters
-from aecodec.codec.model.entropy_models import SCALE_MIN, FactorizedDensity, gaussian_likelihood
+from aecodec.codec.model.entropy_models import FactorizedDensity, coding_scale, gaussian_likelihood
 from aecodec.codec.model.fixed_point import round_ste
 from aecodec.codec.model.config import ModelConfig
 from aecodec.codec.model.gains import GainVectors
@@ -63,7 +62,7 @@ class HyperpriorModel(nn.Module):
         z_likelihood = self.z_prior.likelihood(z + torch.empty_like(z).uniform_(-0.5, 0.5))
         mean, log_scale = self.h_s(round_ste(z))
         mean, log_scale = coding_parameters(self.context, y, mean, log_scale, round_ste)
-        scale = torch.exp(log_scale.clamp_min(math.log(SCALE_MIN)))
+        scale = coding_scale(log_scale)
         noisy_residual = y - mean + torch.empty_like(y).uniform_(-0.5, 0.5)
         y_likelihood = gaussian_likelihood(noisy_residual, scale)
         y_hat = round_ste(y - mean) + mean

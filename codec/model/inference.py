@@ -1,4 +1,5 @@
-"""Loading exported weights safely (``allow_pickle=False``) into an inference-ready model."""
+"""The torch model of a release (encoder effort 1–4, GPUs): exported weights loaded safely
+(``allow_pickle=False``) into torch modules beside the torch-free decoder."""
 
 from __future__ import annotations
 
@@ -9,23 +10,22 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from aecodec.bitstream.tables import TableSet
-from aecodec.codec.decoder.model import DecoderModel, decoder_from
+from aecodec.codec.decoder.model import DecoderModel, DecoderParts, decoder_from
 from aecodec.codec.model.entropy_models import FactorizedDensity
-from aecodec.codec.decoder.exact import IntegerConv
+from aecodec.codec.model.torch_engine import frozen_module
 from aecodec.codec.model.transforms import AnalysisTransform, HyperAnalysis, SynthesisTransform
 from aecodec.codec.quality import MODEL_2_RATE_SCALE, RateScale
 from aecodec.codec.weights.file import float_arrays, rate_scale_from, read_weights
 
 
 @dataclass(frozen=True)
-class InferenceModel:
+class InferenceModel(DecoderParts):
     """What encoding needs besides the decoder: float ``g_a``, ``h_a`` and ``g_s`` (torch, for the
     effort search and GPU decoding), the encoder gains ``log_encoder_gain`` float32 ``[L, M]`` and
     the factorized prior ``z_prior`` that encoder-side refinement differentiates, the quality scale
-``rate_scale`` (the λ each quality stands for, which refinement weighs by); plus ``decoder``,
+    ``rate_scale`` (the λ each quality stands for, which refinement weighs by); plus ``decoder``,
     the torch-free :class:`~aecodec.codec.decoder.model.DecoderModel` read from the same file, whose
-    exact layers, tables, gains and hash the properties below hand on.
+    exact layers, tables, gains and hash it hands on.
     """
 
     g_a: AnalysisTransform
@@ -50,30 +50,6 @@ class InferenceModel:
         """The decoder gains' table float32 ``[L, M]`` as a tensor (shares the decoder's memory)."""
         return torch.from_numpy(self.decoder.log_decoder_gain)
 
-    @property
-    def hyper_layers(self) -> list[IntegerConv]:
-        return self.decoder.hyper_layers
-
-    @property
-    def context_layers(self) -> list[IntegerConv]:
-        return self.decoder.context_layers
-
-    @property
-    def z_tables(self) -> TableSet:
-        return self.decoder.z_tables
-
-    @property
-    def y_tables(self) -> TableSet:
-        return self.decoder.y_tables
-
-    @property
-    def scale_thresholds(self) -> np.ndarray:
-        return self.decoder.scale_thresholds
-
-    @property
-    def weights_hash(self) -> bytes:
-        return self.decoder.weights_hash
-
 
 def load_inference_model(path: Path, expected_sha256: str | None = None) -> InferenceModel:
     """Read an exported ``.npz`` (see :mod:`aecodec.codec.model.export`) without unpickling anything.
@@ -85,17 +61,11 @@ def load_inference_model(path: Path, expected_sha256: str | None = None) -> Infe
     arrays = weights.arrays
     n, m = (int(v) for v in arrays["config"])
     return InferenceModel(
-        g_a=_float_module(AnalysisTransform(n, m), arrays, "g_a"),
-        g_s=_float_module(SynthesisTransform(n, m), arrays, "g_s"),
-        h_a=_float_module(HyperAnalysis(n, m), arrays, "h_a"),
+        g_a=frozen_module(AnalysisTransform(n, m), float_arrays(arrays, "g_a")),
+        g_s=frozen_module(SynthesisTransform(n, m), float_arrays(arrays, "g_s")),
+        h_a=frozen_module(HyperAnalysis(n, m), float_arrays(arrays, "h_a")),
         log_encoder_gain=torch.from_numpy(arrays["gains.log_encoder"]),
-        z_prior=_float_module(FactorizedDensity(n), arrays, "z_prior"),
+        z_prior=frozen_module(FactorizedDensity(n), float_arrays(arrays, "z_prior")),
         decoder=decoder_from(weights, with_encoder=True),
         rate_scale=rate_scale_from(arrays),
     )
-
-
-def _float_module(module: torch.nn.Module, arrays: dict[str, np.ndarray], prefix: str) -> torch.nn.Module:
-    state = {name: torch.from_numpy(array) for name, array in float_arrays(arrays, prefix).items()}
-    module.load_state_dict(state)
-    return module.eval().requires_grad_(False).to(memory_format=torch.channels_last)

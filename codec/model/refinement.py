@@ -36,13 +36,13 @@ from aecodec.codec.encoder import analysis
 from aecodec.codec.encoder.effort import DEFAULT_EFFORT, EFFORT_STEPS, EffortError, check_effort
 from aecodec.codec.geometry import padded_size
 from aecodec.codec.model.context import CheckerboardContext, coding_parameters
-from aecodec.codec.model.entropy_models import SCALE_MIN, FactorizedDensity, gaussian_likelihood
+from aecodec.codec.model.entropy_models import FactorizedDensity, bits, coding_scale, gaussian_likelihood
 from aecodec.codec.model.gains import interpolate_levels
 from aecodec.codec.model.inference import InferenceModel
 from aecodec.codec.model.integer_layers import float_context, float_hyper_synthesis
 from aecodec.codec.model.precision import native_bfloat16
 from aecodec.codec.model.transforms import HyperSynthesis, SynthesisTransform
-from aecodec.codec.quality import quality_to_position
+from aecodec.codec.quality import quality_to_position, rate_distortion_cost
 
 LEARNING_RATE = 0.02
 """Adam step size for ``y``, in quantization bins."""
@@ -91,19 +91,19 @@ class _Differentiable:
         """``bpp + λ·255²·MSE`` of the annealed-rounded latents ``y`` ``[1, M, h, w]`` and ``z``
         ``[1, N, h/4, w/4]``, over the image's own pixels."""
         z_hat = annealed_round(z, temperature, generator)
-        z_bits = -self.z_prior.likelihood(z_hat).log2().sum()
+        z_bits = bits(self.z_prior.likelihood(z_hat))
         mean, log_scale = self.h_s(z_hat)
         mean, log_scale = coding_parameters(self.context, y, mean, log_scale,
                                             lambda x: annealed_round(x, temperature, generator))
-        scale = torch.exp(log_scale.clamp_min(math.log(SCALE_MIN)))
+        scale = coding_scale(log_scale)
         residual = annealed_round(y - mean, temperature, generator)
-        y_bits = -gaussian_likelihood(residual, scale).log2().sum()
+        y_bits = bits(gaussian_likelihood(residual, scale))
         y_hat = ((residual + mean) * self.decoder_gain).contiguous(memory_format=torch.channels_last)
         with torch.autocast(y_hat.device.type, dtype=torch.bfloat16, enabled=self.bfloat16):
             x_hat = self.g_s(y_hat)
         _, _, height, width = self.target.shape
         mse = (x_hat[:, :, :height, :width].float() - self.target).square().mean()
-        return (y_bits + z_bits) / (height * width) + self.lam * 255.0**2 * mse
+        return rate_distortion_cost((y_bits + z_bits) / (height * width), self.lam, mse)
 
 
 def annealed_round(x: torch.Tensor, temperature: float, generator: torch.Generator) -> torch.Tensor:
@@ -175,9 +175,9 @@ def _coded(model: InferenceModel, latents: analysis.Latents, color: np.ndarray, 
     streams = code(model, quantized.symbols)
     height, width, _ = color.shape
     predicted = synthesise(model, quantized.y_hat, quality, height, width, str(device))
-    bits = 8 * streams.size
     error = (predicted.astype(np.float64) - color) / 255.0
-    cost = bits / (height * width) + model.rate_scale.lambda_for(quality) * 255.0**2 * float(np.mean(error**2))
+    cost = rate_distortion_cost(8 * streams.size / (height * width), model.rate_scale.lambda_for(quality),
+                                float(np.mean(error**2)))
     return Encoding(streams, predicted, cost)
 
 

@@ -15,9 +15,9 @@ class TorchTransforms:
     def __init__(self, parameters: FloatParameters, device: str) -> None:
         self.device = torch.device(device)
         n, m = parameters.g_s["0.weight"].shape[1], parameters.g_s["0.weight"].shape[0]
-        self._g_s = _module(SynthesisTransform(n, m), parameters.g_s, self.device)
-        self._g_a = None if parameters.g_a is None else _module(AnalysisTransform(n, m), parameters.g_a, self.device)
-        self._h_a = None if parameters.h_a is None else _module(HyperAnalysis(n, m), parameters.h_a, self.device)
+        self._g_s = frozen_module(SynthesisTransform(n, m), parameters.g_s, self.device)
+        self._g_a = None if parameters.g_a is None else frozen_module(AnalysisTransform(n, m), parameters.g_a, self.device)
+        self._h_a = None if parameters.h_a is None else frozen_module(HyperAnalysis(n, m), parameters.h_a, self.device)
 
     def analysis(self, image: np.ndarray, gain: np.ndarray) -> np.ndarray:
         return self._apply(_encoder_part(self._g_a, "g_a"), image, gain, after=True)
@@ -41,7 +41,10 @@ class TorchTransforms:
             return result.float().contiguous().cpu().numpy()
 
 
-def _module(module: torch.nn.Module, parameters: dict[str, np.ndarray], device: torch.device) -> torch.nn.Module:
+def frozen_module(module: torch.nn.Module, parameters: dict[str, np.ndarray],
+                  device: torch.device | str = "cpu") -> torch.nn.Module:
+    """``module`` with ``parameters`` (float arrays by the module's own names) loaded, in eval mode,
+    without gradients, channels-last on ``device``."""
     module.load_state_dict({name: torch.from_numpy(np.asarray(array, dtype=np.float32)) for name, array in parameters.items()})
     return module.eval().requires_grad_(False).to(device, memory_format=torch.channels_last)
 

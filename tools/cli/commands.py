@@ -289,18 +289,13 @@ def check_not_a_release(target: Path) -> None:
 
 def export_checkpoint(checkpoint: Path, target: Path, force: bool) -> None:
     """Load a training checkpoint and write its frozen inference weights, with ``<stem>.sha256`` beside."""
-    import io
-
-    import numpy as np_module
-
     from aecodec.codec.model.export import export_arrays, record_sha256
+    from aecodec.codec.weights.file import weights_bytes
     from aecodec.tools.training.train import load_checkpoint, model_from_checkpoint
 
     check_not_a_release(target)
     check_target(target, force)
     state = load_checkpoint(checkpoint)
-    model = model_from_checkpoint(state, checkpoint)
-    buffer = io.BytesIO()
-    np_module.savez(buffer, **export_arrays(model, int(state.get("step", 0))))
-    write_atomically(target, lambda handle: handle.write(buffer.getvalue()), replace=force)
+    data = weights_bytes(export_arrays(model_from_checkpoint(state, checkpoint), int(state.get("step", 0))))
+    write_atomically(target, lambda handle: handle.write(data), replace=force)
     record_sha256(target)

@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING
 import click
 
 from aecodec import __version__
+from aecodec.codec.devices import DEVICE_CHOICES
 from aecodec.codec.encoder.effort import DEFAULT_EFFORT, MAX_EFFORT
+from aecodec.codec.geometry import PAD_MULTIPLE
 from aecodec.codec.model.config import ModelConfig
-from aecodec.codec.quality import RateScale
+from aecodec.codec.quality import DEFAULT_QUALITY, RateScale
 from aecodec.tools.evaluation.command import evaluate
 from aecodec.tools.cli.failures import GuardedGroup
 from aecodec.tools.training.config import TrainConfig
@@ -19,8 +21,6 @@ from aecodec.tools.training.config import TrainConfig
 if TYPE_CHECKING:
     from aecodec.codec.encoder.targets import Target
     from aecodec.tools.cli.formats import ImageFormat
-
-DEFAULT_QUALITY = 75.0
 
 
 def _print_version(context: click.Context, parameter: click.Parameter, value: bool) -> None:
@@ -57,7 +57,7 @@ def main() -> None:
 
 def _device_option(function):
     return click.option(
-        "--device", type=click.Choice(["auto", "cpu", "cuda"]), default="cpu", show_default=True,
+        "--device", type=click.Choice(DEVICE_CHOICES), default="cpu", show_default=True,
         help="Where the float transforms run; the exact entropy path always runs on the CPU.",
     )(function)
 
@@ -261,7 +261,7 @@ def models(as_json: bool) -> None:
               help="Learning rate at the last step, where the cosine decay ends.")
 @click.option("--decay-steps", type=click.IntRange(min=1), default=None,
               help="Cosine-decay the learning rate over the last N steps  [default: a quarter of --steps].")
-@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True,
+@click.option("--device", type=click.Choice(DEVICE_CHOICES), default="auto", show_default=True,
               help="Under torchrun, cuda means GPU LOCAL_RANK of each machine.")
 @click.option("--fp32", is_flag=True, help="Disable bfloat16 mixed precision (off anyway where the device lacks native bfloat16).")
 @click.option("--compile/--no-compile", "compile_step", default=False, show_default=True,
@@ -295,8 +295,8 @@ def train(data_dirs: tuple[Path, ...], out: Path, resume: Path | None, steps: in
     from aecodec.tools.training.launch import launch
     from aecodec.tools.training.train import train as run_training
 
-    if crop % 64:
-        raise click.BadParameter("must be a multiple of 64", param_hint="--crop")
+    if crop % PAD_MULTIPLE:
+        raise click.BadParameter(f"must be a multiple of {PAD_MULTIPLE}", param_hint="--crop")
     if steps is not None and minutes is not None:
         raise click.BadParameter("give --steps or --minutes, not both", param_hint="--minutes")
     if steps is None and minutes is None:

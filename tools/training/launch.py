@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import torch
 from torch import distributed, nn
 
+from aecodec.codec.devices import resolve_device
+
 
 @dataclass(frozen=True)
 class Launch:
@@ -49,16 +51,13 @@ def single_process(device: torch.device) -> Launch:
 
 
 def pick_device(name: str, local_rank: int = 0) -> torch.device:
-    """``auto`` means CUDA when available, else the CPU; CUDA picks GPU ``local_rank``."""
-    if name == "auto":
-        name = "cuda" if torch.cuda.is_available() else "cpu"
-    if name == "cuda" and not torch.cuda.is_available():
-        raise ValueError("--device cuda was asked for but no CUDA device is available")
-    if name == "cuda" and local_rank >= torch.cuda.device_count():
+    """The device ``name`` stands for (``auto``, ``cpu`` or ``cuda``, as
+    :func:`aecodec.codec.devices.resolve_device` resolves it); CUDA picks GPU ``local_rank``."""
+    if resolve_device(name) == "cpu":
+        return torch.device("cpu")
+    if local_rank >= torch.cuda.device_count():
         raise ValueError(f"process {local_rank} on this machine has no GPU of its own ({torch.cuda.device_count()} GPUs)")
-    if name == "cuda":
-        return torch.device("cuda", local_rank)
-    return torch.device(name)
+    return torch.device("cuda", local_rank)
 
 
 @contextmanager

@@ -14,9 +14,9 @@ import torch
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
+from aecodec.codec.model.entropy_models import bits
 from aecodec.codec.model.hyperprior import ForwardResult, HyperpriorModel
-from aecodec.codec.quality import RateScale
-from aecodec.codec.model.gains import position_to_lambda
+from aecodec.codec.quality import RateScale, rate_distortion_cost
 from aecodec.tools.training.launch import Launch
 
 GRADIENT_CLIP = 1.0
@@ -47,9 +47,9 @@ def rate_distortion_loss(x: torch.Tensor, result: ForwardResult, position: torch
     """
     _, _, height, width = x.shape
     mse = (result.x_hat - x).square().mean(dim=(1, 2, 3))
-    bits = -(result.y_likelihood.log2().sum(dim=(1, 2, 3)) + result.z_likelihood.log2().sum(dim=(1, 2, 3)))
-    bpp = bits / (height * width)
-    loss = (position_to_lambda(position, scale) * 255.0**2 * mse + bpp).mean()
+    items = (1, 2, 3)
+    bpp = (bits(result.y_likelihood, items) + bits(result.z_likelihood, items)) / (height * width)
+    loss = rate_distortion_cost(bpp, scale.lambda_at(position), mse).mean()
     psnr = (10 * torch.log10(1.0 / mse.detach().clamp_min(1e-10))).mean()
     return loss, torch.stack([loss.detach(), bpp.detach().mean(), psnr])
 

@@ -6,7 +6,7 @@ torch = pytest.importorskip("torch", reason="needs torch (pip install 'aecodec[t
 
 from aecodec.codec.decoder.model import decoder_gain
 from aecodec.codec.quality import MODEL_2_RATE_SCALE, RateScale, quality_to_position
-from aecodec.codec.model.gains import GainVectors, position_to_lambda
+from aecodec.codec.model.gains import GainVectors
 
 WIDE = RateScale(levels=13, lambda_min=0.0008, lambda_max=0.32)
 
@@ -14,7 +14,7 @@ WIDE = RateScale(levels=13, lambda_min=0.0008, lambda_max=0.32)
 @pytest.mark.parametrize("scale", [MODEL_2_RATE_SCALE, WIDE])
 def test_quality_maps_monotonically_onto_lambda(scale):
     positions = torch.tensor([quality_to_position(q, scale.levels) for q in range(0, 101, 5)], dtype=torch.float64)
-    lambdas = position_to_lambda(positions, scale)
+    lambdas = scale.lambda_at(positions)
     assert torch.all(lambdas[1:] > lambdas[:-1])
     assert lambdas[0].item() == pytest.approx(scale.lambda_min)
     assert lambdas[-1].item() == pytest.approx(scale.lambda_max)

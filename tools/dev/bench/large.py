@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from aecodec.codec.engines.tiling import STRIDE, TILE
+from aecodec.codec.engines.tiling import TILE
+from aecodec.codec.geometry import STRIDE
 from aecodec.tools.evaluation.machine import describe_machine
 
 BAND = 16

@@ -22,6 +22,7 @@ from pathlib import Path
 import click
 import torch
 
+from aecodec.codec.devices import DEVICE_CHOICES
 from aecodec.codec.model.hyperprior import HyperpriorModel
 from aecodec.codec.model.config import ModelConfig
 from aecodec.tools.training.dataset import CropSampler
@@ -191,7 +192,7 @@ def markdown_table(entries: list[dict]) -> str:
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
+@click.option("--device", type=click.Choice(DEVICE_CHOICES), default="auto", show_default=True)
 @click.option("--batch-size", default=16, show_default=True, help="Global batch (split across torchrun processes).")
 @click.option("--crop", default=256, show_default=True)
 @click.option("--channels", type=(int, int), default=(128, 192), show_default=True)

@@ -23,7 +23,6 @@ import multiprocessing
 import random
 import resource
 import time
-import traceback
 from pathlib import Path
 
 from aecodec.bitstream import container
@@ -133,9 +132,7 @@ def check(item: FuzzInput, model, tally: Tally) -> None:
     try:
         outcome, message = run_input(item, model)
     except Exception as error:  # noqa: BLE001  (the point is to catch what escapes)
-        frame = traceback.extract_tb(error.__traceback__)[-1]
-        detail = f"{error} (at {Path(frame.filename).name}:{frame.lineno} in {frame.name})"
-        tally.record_finding(Finding.of(item, type(error).__name__, " ".join(detail.split())))
+        tally.record_finding(Finding.escaped(item, error))
         return
     finally:
         tally.record_time(item.index, time.perf_counter() - start, item.deep or item.public)

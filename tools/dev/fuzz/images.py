@@ -19,7 +19,6 @@ import random
 import struct
 import tempfile
 import time
-import traceback
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,9 +147,7 @@ def check_image(item: ImageInput, directory: Path, model, tally: Tally) -> None:
     try:
         outcome, message = run_image_input(item, directory, model)
     except Exception as error:  # noqa: BLE001  (the point is to catch what escapes)
-        frame = traceback.extract_tb(error.__traceback__)[-1]
-        detail = f"{error} (at {Path(frame.filename).name}:{frame.lineno} in {frame.name})"
-        tally.record_finding(Finding.of(item, type(error).__name__, " ".join(detail.split())))
+        tally.record_finding(Finding.escaped(item, error))
         return
     finally:
         tally.record_time(item.index, time.perf_counter() - start, item.deep)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import platform
 import re
+import traceback
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -64,6 +65,13 @@ class Finding:
     @classmethod
     def of(cls, item, kind: str, message: str) -> Finding:
         return cls(item.index, item.origin, kind, message, item.data.hex()[:MAX_INPUT_HEX])
+
+    @classmethod
+    def escaped(cls, item, error: Exception) -> Finding:
+        """An exception that escaped the code under test, with where it was raised, on one line."""
+        frame = traceback.extract_tb(error.__traceback__)[-1]
+        detail = f"{error} (at {Path(frame.filename).name}:{frame.lineno} in {frame.name})"
+        return cls.of(item, type(error).__name__, " ".join(detail.split()))
 
 
 @dataclass

@@ -12,36 +12,23 @@ from pathlib import Path
 from aecodec.tools.evaluation.report.html_assets import SCRIPT, STYLE
 from aecodec.tools.evaluation.report.html_viewer import data_uri, viewer_html
 from aecodec.tools.evaluation.records import Evaluation
-from aecodec.tools.evaluation.report.tables import (
-    NOTES,
-    SANITY_INTRO,
-    Table,
-    bd_tables,
-    component_tables,
-    gap_tables,
-    machine_lines,
-    per_image_table,
-    point_tables,
-    run_lines,
-    sanity_lines,
-    times_table,
-)
+from aecodec.tools.evaluation.report import tables
 
 
 def write_html_report(evaluation: Evaluation, path: Path, plot_svg: Path, per_image_png: Path | None) -> None:
     """Write ``report.html`` with the plot ``plot_svg`` inlined and ``per_image_png`` embedded."""
     title = f"Rate–distortion report: {evaluation.dataset}, {len(evaluation.images)} image(s)"
-    per_image = per_image_table(evaluation)
+    per_image = tables.per_image_table(evaluation)
     body = [f"<h1>{escape(title)}</h1>", _contents(evaluation), _warnings(evaluation),
             '<h2 id="plots">Rate–distortion curves</h2>', _svg_figure(plot_svg),
-            '<div id="bd-rates"></div>', *(_table(table) for table in bd_tables(evaluation)),
-            *(_table(table) for table in gap_tables(evaluation)),
-            *(_table(table) for table in component_tables(evaluation)),
+            '<div id="bd-rates"></div>', *(_table(table) for table in tables.bd_tables(evaluation)),
+            *(_table(table) for table in tables.gap_tables(evaluation)),
+            *(_table(table) for table in tables.component_tables(evaluation)),
             _viewer(evaluation), _per_image(per_image, per_image_png),
             "<h2>Rate–distortion points (means over the images)</h2>",
-            *(_table(table, "h3") for table in point_tables(evaluation)), _table(times_table(evaluation)),
-            _list("What was run", run_lines(evaluation)), _list("Machine", machine_lines(evaluation)),
-            _list("Sanity check", sanity_lines(evaluation), SANITY_INTRO), _list("Notes", NOTES)]
+            *(_table(table, "h3") for table in tables.point_tables(evaluation)), _table(tables.times_table(evaluation)),
+            _list("What was run", tables.run_lines(evaluation)), _list("Machine", tables.machine_lines(evaluation)),
+            _list("Sanity check", tables.sanity_lines(evaluation), tables.SANITY_INTRO), _list("Notes", tables.NOTES)]
     page = (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
             f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{STYLE}</style></head>'
             f"<body>{''.join(body)}<script>{SCRIPT}</script></body></html>\n")
@@ -75,7 +62,7 @@ def _svg_figure(path: Path) -> str:
     return f'<figure class="plot" id="rd-plot">{svg[svg.index("<svg"):]}</figure>'
 
 
-def _table(table: Table, level: str = "h2") -> str:
+def _table(table: tables.Table, level: str = "h2") -> str:
     head = "".join(f"<th>{inline(cell)}</th>" for cell in table.head)
     rows = "".join("<tr>" + "".join(f"<td>{inline(cell)}</td>" for cell in row) + "</tr>" for row in table.rows)
     intro = f"<p>{inline(table.intro)}</p>" if table.intro else ""
@@ -93,7 +80,7 @@ def _viewer(evaluation: Evaluation) -> str:
             + "".join(viewer_html(image) for image in evaluation.viewer))
 
 
-def _per_image(table: Table | None, png: Path | None) -> str:
+def _per_image(table: tables.Table | None, png: Path | None) -> str:
     parts = ['<h2 id="per-image">Per image</h2>']
     if png is not None:
         parts.append(f'<figure class="plot"><img alt="PSNR vs bpp per image" '
