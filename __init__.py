@@ -13,7 +13,7 @@ try:
 except PackageNotFoundError:
     __version__ = "0.0.0"
 
-from aecodec.codec.images import pillow_plugin as _pillow_plugin  # noqa: E402, F401  (registration is the import)
+from aecodec.codec.images import pillow_plugin as _pillow_plugin  # noqa: F401  (registration is the import)
 
 __all__ = ["compress", "compress_batch", "compress_to_target", "decompress", "decompress_batch", "__version__"]
 

@@ -75,8 +75,8 @@ def tiny_trained_model() -> HyperpriorModel:
     """Random weights; the context's last layer (zero in a new model) is drawn too, so the tests
     exercise a context that changes the non-anchor tables, as a trained one does."""
     torch = pytest.importorskip("torch", reason=TORCH_REASON)
-    from aecodec.codec.model.hyperprior import HyperpriorModel
     from aecodec.codec.model.config import ModelConfig
+    from aecodec.codec.model.hyperprior import HyperpriorModel
 
     torch.manual_seed(0)
     model = HyperpriorModel(ModelConfig(n=16, m=24))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PIL import Image
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from aecodec.codec.encoder.model import EncoderModel
     from aecodec.codec.model.inference import InferenceModel
 
-Source = Union[bytes, bytearray, memoryview, str, os.PathLike]
+Source = bytes | bytearray | memoryview | str | os.PathLike
 """An ``.aec`` file's bytes, or the path of one (``str`` or ``os.PathLike``)."""
 
 def decompress(source: Source, device: str = "cpu", output: str = "pil") -> Any:

@@ -65,11 +65,20 @@ class EntropyModel(Protocol):
     """What coding the symbols reads from a model: the exact layers and the frozen tables (both
     :class:`aecodec.codec.decoder.model.DecoderModel` and :class:`aecodec.codec.model.inference.InferenceModel`)."""
 
-    hyper_layers: list[IntegerConv]
-    context_layers: list[IntegerConv]
-    z_tables: TableSet
-    y_tables: TableSet
-    scale_thresholds: np.ndarray
+    @property
+    def hyper_layers(self) -> list[IntegerConv]: ...
+
+    @property
+    def context_layers(self) -> list[IntegerConv]: ...
+
+    @property
+    def z_tables(self) -> TableSet: ...
+
+    @property
+    def y_tables(self) -> TableSet: ...
+
+    @property
+    def scale_thresholds(self) -> np.ndarray: ...
 
 
 ResidualRounding = Callable[[np.ndarray, HyperParameters], np.ndarray]

@@ -80,7 +80,8 @@ class WithDecoder(Protocol):
     """A model that holds a decoder (:class:`aecodec.codec.encoder.model.EncoderModel`,
     :class:`aecodec.codec.model.inference.InferenceModel`)."""
 
-    decoder: DecoderModel
+    @property
+    def decoder(self) -> DecoderModel: ...
 
 
 class DecoderParts:

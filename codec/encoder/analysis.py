@@ -34,9 +34,14 @@ class EncodingModel(Protocol):
     or :class:`aecodec.codec.model.inference.InferenceModel`): the decoder half, with every transform's
     engines, and the encoder gains' table float32 ``[L, M]``."""
 
-    decoder: DecoderModel
-    log_encoder_table: np.ndarray
-    rate_scale: RateScale
+    @property
+    def decoder(self) -> DecoderModel: ...
+
+    @property
+    def log_encoder_table(self) -> np.ndarray: ...
+
+    @property
+    def rate_scale(self) -> RateScale: ...
 
 
 @dataclass(frozen=True)

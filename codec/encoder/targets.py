@@ -21,12 +21,12 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from aecodec.codec.images import planes
-from aecodec.codec.encoder.api import compress
 from aecodec.codec.decoder.api import decompress
-from aecodec.codec.images.distortion import psnr_db
+from aecodec.codec.encoder.api import compress
 from aecodec.codec.encoder.effort import DEFAULT_EFFORT
 from aecodec.codec.encoder.quality_search import DEFAULT_TOLERANCE, Search, Trial, find_quality
+from aecodec.codec.images import planes
+from aecodec.codec.images.distortion import psnr_db
 
 
 class TargetKind(enum.Enum):

@@ -88,7 +88,7 @@ class NumpyTransforms:
 def synthesis(weights: SynthesisWeights, latent: np.ndarray) -> np.ndarray:
     """Channels-last ``g_s``: float32 ``[h, w, M]`` to ``[16h, 16w, 3]`` (unclamped)."""
     x = latent
-    for deconvolution, normalization in zip(weights.deconvolutions, weights.normalizations):
+    for deconvolution, normalization in zip(weights.deconvolutions[:-1], weights.normalizations, strict=True):
         x = _inverse_gdn(_deconvolve(x, deconvolution), normalization)
     return _deconvolve(x, weights.deconvolutions[-1])
 

@@ -90,7 +90,7 @@ class OnnxTransforms:
         self._graphs = {"g_a": lambda: onnx_graphs.analysis_graph(parameters.encoder_part("g_a")),
                         "h_a": lambda: onnx_graphs.hyper_analysis_graph(parameters.encoder_part("h_a")),
                         "g_s": lambda: onnx_graphs.synthesis_graph(parameters.g_s)}
-        self._sessions: dict[str, object] = {}
+        self._sessions: dict[str, onnxruntime.InferenceSession] = {}
         self._lock = threading.Lock()
 
     def _run(self, name: str, feeds: dict[str, np.ndarray]) -> np.ndarray:

@@ -14,8 +14,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from aecodec.codec.engines import onnx_graphs
 from aecodec.codec.encoder.model import EncoderModel
+from aecodec.codec.engines import onnx_graphs
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ class Node:
 
 def _attribute(name: str, value: int | float | str | list[int]) -> bytes:
     """AttributeProto: name 1, f 2, i 3, s 4, ints 8, type 20."""
-    if isinstance(value, bool) or isinstance(value, int):
+    if isinstance(value, (bool, int)):
         body, kind = _int(3, int(value)), _ATTRIBUTE_INT
     elif isinstance(value, float):
         body, kind = _tag(2, 5) + struct.pack("<f", value), _ATTRIBUTE_FLOAT

@@ -49,7 +49,7 @@ class AecImageFile(ImageFile.ImageFile):
 
     def _open(self) -> None:
         try:
-            header, _ = container.read_header(self.fp.read(container.HEADER_SIZE))
+            header, _ = container.read_header(self._stream().read(container.HEADER_SIZE))
         except container.ContainerError as error:
             raise SyntaxError(str(error)) from None
         self.aec_header = header
@@ -74,15 +74,19 @@ class AecImageFile(ImageFile.ImageFile):
         decoded = _decode(self._read_file())
         self.info.update({key: decoded.info[key] for key in _METADATA if key in decoded.info})
         if self._exclusive_fp:
-            self.fp.close()
+            self._stream().close()
         self.fp = io.BytesIO(decoded.tobytes())
         self.tile = [ImageFile._Tile("raw", (0, 0, *self.size), 0, self.mode)]
 
     def _read_file(self) -> bytes:
+        stream = self._stream()
+        stream.seek(0)
+        return stream.read()
+
+    def _stream(self) -> IO[bytes]:
         if self.fp is None:
             raise ValueError("the image file is closed (verify() closes it; open the file again)")
-        self.fp.seek(0)
-        return self.fp.read()
+        return self.fp
 
 
 def _decode(data: bytes) -> Image.Image:
@@ -101,8 +105,8 @@ def _save(image: Image.Image, fp: IO[bytes], filename: str | bytes) -> None:
 def _encode(image: Image.Image, options: dict) -> bytes:
     from aecodec.codec.encoder.api import compress
     from aecodec.codec.encoder.effort import DEFAULT_EFFORT
-    from aecodec.codec.quality import DEFAULT_QUALITY
     from aecodec.codec.encoder.targets import Target, encode_for_target
+    from aecodec.codec.quality import DEFAULT_QUALITY
 
     target = Target.from_options(options.get("target_bpp"), options.get("target_size"), options.get("target_psnr"))
     effort = options.get("effort", DEFAULT_EFFORT)

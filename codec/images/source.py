@@ -20,6 +20,7 @@ calling it twice warns once.
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -54,7 +55,8 @@ def load_source(image: Image.Image) -> Image.Image:
     else:
         result = converted.convert(target_mode(converted).name)
     if result is not image:
-        result.info = metadata
+        result.info.clear()
+        result.info.update(metadata)
     return result
 
 
@@ -78,9 +80,10 @@ def _is_grey(image: Image.Image) -> bool:
 
 def _warn_frames(image: Image.Image) -> bool:
     """Warn when ``image`` has several frames; whether it has."""
-    several = getattr(image, "is_animated", False) or getattr(image, "n_frames", 1) > 1
+    frames = getattr(image, "n_frames", 1)
+    several = getattr(image, "is_animated", False) or frames > 1
     if several:
-        warnings.warn(f"image has {image.n_frames} frames; only the first is coded", stacklevel=4)
+        warnings.warn(f"image has {frames} frames; only the first is coded", stacklevel=4)
     return several
 
 
@@ -128,11 +131,12 @@ def _rgb16(image: Image.Image) -> np.ndarray:
 
 def _twin(image: Image.Image, rawmode: str) -> Image.Image:
     """``image``'s file opened again, its pixels decoded with ``rawmode``."""
-    if getattr(image, "filename", None):
-        twin = Image.open(image.filename)
+    opened: Any = image
+    if getattr(opened, "filename", None):
+        twin = Image.open(opened.filename)
     else:
-        image.fp.seek(0)
-        twin = Image.open(image.fp)
+        opened.fp.seek(0)
+        twin = Image.open(opened.fp)
     with twin:
         twin.tile = [tile._replace(args=rawmode) for tile in twin.tile]
         twin.load()

@@ -27,6 +27,7 @@ from aecodec.codec.decoder.exact import ACTIVATION_BITS, ACTIVATION_LIMIT, OUTPU
 from aecodec.codec.model.fixed_point import clamp_relu, fixed_point_layer, quantize_activation
 from aecodec.codec.model.layers import conv
 
+
 def context_tap_mask(kernel: int = CONTEXT_KERNEL) -> torch.Tensor:
     """``[1, 1, k, k]`` float: 1 at taps with an odd offset sum, the taps that land on anchors
     when the output is a non-anchor."""

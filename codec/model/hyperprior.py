@@ -10,10 +10,10 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from aecodec.codec.model.config import ModelConfig
 from aecodec.codec.model.context import CheckerboardContext, coding_parameters
 from aecodec.codec.model.entropy_models import FactorizedDensity, coding_scale, gaussian_likelihood
 from aecodec.codec.model.fixed_point import round_ste
-from aecodec.codec.model.config import ModelConfig
 from aecodec.codec.model.gains import GainVectors
 from aecodec.codec.model.transforms import AnalysisTransform, HyperAnalysis, HyperSynthesis, SynthesisTransform
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -36,7 +37,7 @@ class InferenceModel(DecoderParts):
     decoder: DecoderModel
     rate_scale: RateScale = MODEL_2_RATE_SCALE
 
-    def with_decoder(self, **changes: object) -> InferenceModel:
+    def with_decoder(self, **changes: Any) -> InferenceModel:
         """This model with some of its decoder's fields replaced (``weights_hash``, ``context_layers``, ...)."""
         return dataclasses.replace(self, decoder=dataclasses.replace(self.decoder, **changes))
 

@@ -143,7 +143,7 @@ def refined_encoding(model: InferenceModel, color: np.ndarray, quality: float, e
     effort returns; benchmarks use it to read every level from one trajectory.
     """
     _check_size(color, check_effort(effort))
-    start = analysis.analysis_latents(model, color, quality, device)
+    start = analysis.analysis_latents(model, color, quality, str(device))
     best = _coded(model, start, color, quality, device)
     if on_level is not None:
         on_level(0, best)
@@ -174,6 +174,7 @@ def _coded(model: InferenceModel, latents: analysis.Latents, color: np.ndarray, 
     quantized = analysis.quantize(model, latents, with_y_hat=True)
     streams = code(model, quantized.symbols)
     height, width, _ = color.shape
+    assert quantized.y_hat is not None  # asked for above
     predicted = synthesise(model, quantized.y_hat, quality, height, width, str(device))
     error = (predicted.astype(np.float64) - color) / 255.0
     cost = rate_distortion_cost(8 * streams.size / (height * width), model.rate_scale.lambda_for(quality),

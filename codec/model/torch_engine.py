@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import numpy as np
 import torch
 
 from aecodec.codec.engines.base import FloatParameters
 from aecodec.codec.model.transforms import AnalysisTransform, HyperAnalysis, SynthesisTransform
+
+ModuleT = TypeVar("ModuleT", bound=torch.nn.Module)
 
 
 class TorchTransforms:
@@ -41,12 +45,12 @@ class TorchTransforms:
             return result.float().contiguous().cpu().numpy()
 
 
-def frozen_module(module: torch.nn.Module, parameters: dict[str, np.ndarray],
-                  device: torch.device | str = "cpu") -> torch.nn.Module:
+def frozen_module(module: ModuleT, parameters: dict[str, np.ndarray], device: torch.device | str = "cpu") -> ModuleT:
     """``module`` with ``parameters`` (float arrays by the module's own names) loaded, in eval mode,
     without gradients, channels-last on ``device``."""
     module.load_state_dict({name: torch.from_numpy(np.asarray(array, dtype=np.float32)) for name, array in parameters.items()})
-    return module.eval().requires_grad_(False).to(device, memory_format=torch.channels_last)
+    module.eval().requires_grad_(False).to(device, memory_format=torch.channels_last)
+    return module
 
 
 def _encoder_part(module: torch.nn.Module | None, name: str) -> torch.nn.Module:

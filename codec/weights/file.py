@@ -91,7 +91,8 @@ def weights_bytes(arrays: dict[str, np.ndarray], compressed: bool = False) -> by
     """The ``.npz`` bytes of ``arrays``: every weights file is written through here (uncompressed
     when exported, compressed for a decoder-only file)."""
     buffer = io.BytesIO()
-    (np.savez_compressed if compressed else np.savez)(buffer, **arrays)
+    save = np.savez_compressed if compressed else np.savez
+    save(buffer, **arrays)  # type: ignore[arg-type]  # numpy's stubs would match allow_pickle in **arrays
     return buffer.getvalue()
 
 

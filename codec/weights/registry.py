@@ -19,7 +19,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from aecodec.bitstream.errors import AecError
 from aecodec.bitstream.versions import Version, installed_version
@@ -29,7 +29,16 @@ if TYPE_CHECKING:
     from aecodec.codec.encoder.model import EncoderModel
     from aecodec.codec.model.inference import InferenceModel
 
-T = TypeVar("T")
+
+
+class _Identified(Protocol):
+    """A loaded model, which names the weights it was read from."""
+
+    @property
+    def weights_hash(self) -> bytes: ...
+
+
+T = TypeVar("T", bound=_Identified)
 
 WEIGHTS_DIR = Path(__file__).parent
 """This folder: the shipped weights files sit beside the registry."""

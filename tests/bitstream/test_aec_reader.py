@@ -6,8 +6,16 @@ import pytest
 
 from aecodec.bitstream import aec_reader
 from aecodec.bitstream.aec_reader import read_aec, size_limit
-from aecodec.bitstream.container import (HEADER_SIZE, SECTION_STRUCT, Container, ContainerError, Header, ImageMode,
-                                         SectionType, pack)
+from aecodec.bitstream.container import (
+    HEADER_SIZE,
+    SECTION_STRUCT,
+    Container,
+    ContainerError,
+    Header,
+    ImageMode,
+    SectionType,
+    pack,
+)
 
 
 class Endless(io.RawIOBase):

@@ -26,9 +26,9 @@ import numpy as np
 from PIL import Image, ImageCms
 
 from aecodec.bitstream import container
-from aecodec.codec.encoder.api import compress_with
 from aecodec.codec.decoder.api import decompress
 from aecodec.codec.decoder.checkerboard import LatentStreams, read_latent
+from aecodec.codec.encoder.api import compress_with
 from aecodec.codec.weights.registry import load_decoder, load_model
 
 HERE = Path(__file__).parent

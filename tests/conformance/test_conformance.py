@@ -13,11 +13,11 @@ from PIL import Image
 
 from aecodec.bitstream import container
 from aecodec.bitstream.versions import Version
-from aecodec.codec.weights import registry
 from aecodec.codec.decoder.api import decompress
 from aecodec.codec.decoder.checkerboard import LatentStreams, read_latent
-from aecodec.codec.weights.file import decoder_digest, read_weights
 from aecodec.codec.torch_support import torch_available
+from aecodec.codec.weights import registry
+from aecodec.codec.weights.file import decoder_digest, read_weights
 
 HERE = Path(__file__).parent
 FROZEN = json.loads((HERE / "releases.json").read_text(encoding="utf-8"))["releases"]

@@ -74,7 +74,8 @@ def user_errors() -> Iterator[None]:
 def resolve_device(name: str) -> str:
     """``auto`` is CUDA when available; asking for CUDA without one (or without torch) is an
     error. ``cpu`` is answered without importing torch."""
-    from aecodec.codec.devices import DeviceError, resolve_device as resolve
+    from aecodec.codec.devices import DeviceError
+    from aecodec.codec.devices import resolve_device as resolve
 
     try:
         return resolve(name)

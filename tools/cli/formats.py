@@ -30,7 +30,7 @@ def by_name(name: str) -> ImageFormat:
     key = name.strip().lower().lstrip(".")
     extensions = Image.registered_extensions()
     found = extensions.get(f".{key}")
-    if _writable(found):
+    if found is not None and _writable(found):
         return ImageFormat(found, f".{key}")
     if _writable(key.upper()):
         return ImageFormat(key.upper(), _first_extension(key.upper(), extensions))
@@ -47,7 +47,7 @@ def for_output(target: Path, requested: ImageFormat | None) -> ImageFormat:
     found = Image.registered_extensions().get(target.suffix.lower())
     if found == _CODEC_FORMAT:
         raise OutputError(f"{target}: decompress writes an image, not an .aec file (try .png)")
-    if not _writable(found):
+    if found is None or not _writable(found):
         raise OutputError(f"cannot tell an image format from the extension of {target}")
     return ImageFormat(found, target.suffix.lower())
 

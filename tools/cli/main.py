@@ -14,8 +14,8 @@ from aecodec.codec.encoder.effort import DEFAULT_EFFORT, MAX_EFFORT
 from aecodec.codec.geometry import PAD_MULTIPLE
 from aecodec.codec.model.config import ModelConfig
 from aecodec.codec.quality import DEFAULT_QUALITY, RateScale
-from aecodec.tools.evaluation.command import evaluate
 from aecodec.tools.cli.failures import GuardedGroup
+from aecodec.tools.evaluation.command import evaluate
 from aecodec.tools.training.config import TrainConfig
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from aecodec.tools.cli.publish import publish_new
 
@@ -35,7 +35,7 @@ def check_target(path: Path, force: bool, source: Path | None = None) -> None:
         raise OutputError(f"{path} already exists (use -f to overwrite)")
 
 
-def write_atomically(path: Path, write: Callable[[BinaryIO], None], replace: bool = False) -> None:
+def write_atomically(path: Path, write: Callable[[IO[bytes]], object], replace: bool = False) -> None:
     """Call ``write`` on a temporary file beside ``path`` and give it that name on success.
 
     Without ``replace`` the name is made only if nothing has it, in one step (see
@@ -86,7 +86,7 @@ def _publish(temporary: str, path: Path, replace: bool) -> None:
         raise OutputError(f"{path} already exists (use -f to overwrite)") from None
 
 
-def _write_to_device(path: Path, write: Callable[[BinaryIO], None]) -> None:
+def _write_to_device(path: Path, write: Callable[[IO[bytes]], object]) -> None:
     """Write to an existing device or pipe, opened without creating or truncating anything; a
     regular file that took its place meanwhile is refused."""
     descriptor = os.open(path, os.O_WRONLY)

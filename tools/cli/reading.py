@@ -14,6 +14,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, cast
 
 from PIL import Image, UnidentifiedImageError
 
@@ -47,7 +48,7 @@ def read_image(source: Path) -> Iterator[SourceImage]:
     spool = open_spooled(source)
     try:
         with _read_errors(name):
-            opened = Image.open(source if spool is None else spool)
+            opened = Image.open(source if spool is None else cast(IO[bytes], spool))
         with opened:
             with _read_errors(name):
                 image = load_source(opened)

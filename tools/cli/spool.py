@@ -67,9 +67,10 @@ class SpooledInput(io.RawIOBase):
     def readinto(self, buffer) -> int:
         self._fill(self._position + len(buffer))
         self._spool.seek(self._position)
-        count = self._spool.readinto(buffer)
-        self._position += count
-        return count
+        data = self._spool.read(len(buffer))
+        buffer[:len(data)] = data
+        self._position += len(data)
+        return len(data)
 
     def readall(self) -> bytes:
         self._fill(None)

@@ -59,7 +59,7 @@ def components_at_rate(points: Sequence[RDPoint], bpp: float) -> ComponentPSNR |
 
     log_rates = np.log(rates)
 
-    def at(values: list[float]) -> float:
+    def at(values: list[float | None]) -> float:
         return float(PchipInterpolator(log_rates, values)(np.log(bpp)))
 
     return ComponentPSNR(at([p.psnr_y for _, p in usable]), at([p.psnr_cb for _, p in usable]),

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import click
+
 from aecodec.codec.encoder.effort import MAX_EFFORT
 from aecodec.tools.evaluation.codecs.base import CANDIDATE_CODEC, CANDIDATE_WEIGHTS_VARIABLE
 from aecodec.tools.evaluation.codecs.registry import CODEC_NAMES, DEFAULT_CODECS
@@ -77,7 +78,8 @@ def evaluate(images: tuple[Path, ...], codec_names: tuple[str, ...], qualities: 
     plan = ViewerPlan(_viewer_paths(paths, viewer_images), viewer_rates,
                       tuple(name for name in shown if name in codecs), crop, decoded_dir)
     try:
-        evaluation = (from_recorded(recorded, measurements, codecs, jobs, references, dataset_name, plan) if recorded
+        evaluation = (from_recorded(recorded, measurements, codecs, jobs, references, dataset_name, plan)
+                      if recorded and measurements
                       else run_evaluation(paths, codecs, skipped, qualities, jobs, references, dataset_name, plan,
                                           decoded_dir))
     except MeasurementError as error:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from aecodec.tools.evaluation.bd import bd_rate
 from aecodec.tools.evaluation.codecs.base import LEARNED_CODEC_NAMES
-from aecodec.tools.evaluation.records import CodecResult, Curve
+from aecodec.tools.evaluation.records import CodecResult, Curve, complete
 
 
 def image_curves(results: Sequence[CodecResult]) -> dict[str, list[Curve]]:
@@ -19,9 +19,8 @@ def image_curves(results: Sequence[CodecResult]) -> dict[str, list[Curve]]:
 
 def _curve(result: CodecResult, image: str) -> Curve:
     points = [m for m in result.per_image if m.image == image]
-    ms_ssim = tuple(m.ms_ssim for m in points)
     return Curve(result.name, tuple(m.bpp for m in points), tuple(m.psnr for m in points),
-                 None if any(v is None for v in ms_ssim) else ms_ssim)
+                 complete([m.ms_ssim for m in points]))
 
 
 def comparison_pairs(names: Sequence[str]) -> list[tuple[str, str]]:

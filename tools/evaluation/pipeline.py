@@ -10,7 +10,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from aecodec.tools.evaluation.codecs.base import Codec, CodecUnavailable
-
 from aecodec.tools.evaluation.codecs.registry import make_codec
 from aecodec.tools.evaluation.records import Evaluation, ReferenceSet
 from aecodec.tools.evaluation.runner import Task, run_tasks
@@ -90,11 +89,11 @@ def complete(evaluation: Evaluation, references: ReferenceSet | None, dataset: s
 def write_outputs(evaluation: Evaluation, out: Path) -> list[Path]:
     """Write ``rd.json``, ``rd.csv``, the plots (PNG and SVG), one viewer sheet per viewed image,
     ``report.md`` and ``report.html`` into ``out``; returns their paths."""
-    from aecodec.tools.evaluation.report.html import write_html_report
     from aecodec.tools.evaluation.per_image import image_curves
+    from aecodec.tools.evaluation.report.html import write_html_report
+    from aecodec.tools.evaluation.report.markdown import write_report
     from aecodec.tools.evaluation.report.plots import plot_per_image, plot_rd
     from aecodec.tools.evaluation.report.rd_files import write_csv, write_json
-    from aecodec.tools.evaluation.report.markdown import write_report
     from aecodec.tools.evaluation.report.viewer_sheet import write_sheet
 
     out.mkdir(parents=True, exist_ok=True)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from aecodec.tools.evaluation.image_sets import ImageSet
-    from aecodec.tools.evaluation.viewer_records import ViewerImage
     from aecodec.tools.evaluation.machine import MachineInfo
+    from aecodec.tools.evaluation.viewer_records import ViewerImage
 
 
 @dataclass(frozen=True)
@@ -74,9 +75,8 @@ class CodecResult:
 
     def curve(self) -> Curve:
         """The averaged points as a :class:`Curve` named after the codec."""
-        ms_ssim = tuple(p.ms_ssim for p in self.points)
         return Curve(self.name, tuple(p.bpp for p in self.points), tuple(p.psnr for p in self.points),
-                     None if any(v is None for v in ms_ssim) else ms_ssim)
+                     complete([p.ms_ssim for p in self.points]))
 
 
 @dataclass(frozen=True)
@@ -129,3 +129,9 @@ class Evaluation:
     recorded: str | None = None
     """The ``rd.json`` the measurements were read from when they come from an earlier run, with
     when this report was made: ``"PATH, report made TIME"``."""
+
+
+def complete(values: Sequence[float | None]) -> tuple[float, ...] | None:
+    """``values`` as a tuple, or ``None`` when any of them is missing."""
+    present = tuple(v for v in values if v is not None)
+    return present if len(present) == len(values) else None

@@ -35,6 +35,7 @@ def measure(codec: Codec, image: Image.Image, quality: float, name: str, decoded
     """Encode and decode ``image`` (RGB) once, timing both; ``name`` labels the image in the record.
     With ``decoded_to`` the decoded image is saved there as PNG (after the timing)."""
     import numpy as np
+
     from aecodec.tools.evaluation.color_psnr import component_psnr
     from aecodec.tools.evaluation.metrics import bits_per_pixel, ms_ssim, psnr
 

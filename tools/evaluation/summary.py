@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from statistics import fmean
 
-from aecodec.tools.evaluation.records import CodecResult, Measurement, RDPoint
+from aecodec.tools.evaluation.records import CodecResult, Measurement, RDPoint, complete
 
 
 def average_point(measurements: Sequence[Measurement]) -> RDPoint:
@@ -25,7 +25,8 @@ def average_point(measurements: Sequence[Measurement]) -> RDPoint:
 
 def _mean_of_all(values: Sequence[float | None]) -> float | None:
     """The mean, or ``None`` when any image lacks the value."""
-    return None if any(v is None for v in values) else fmean(values)
+    present = complete(values)
+    return None if present is None else fmean(present)
 
 
 def codec_result(name: str, description: str, measurements: Sequence[Measurement]) -> CodecResult:

@@ -10,7 +10,6 @@ from multiprocessing import get_context
 from typing import TypeVar
 
 from aecodec.tools.evaluation.codecs.base import Codec
-
 from aecodec.tools.evaluation.codecs.registry import make_codec
 
 Item = TypeVar("Item")

@@ -9,6 +9,7 @@ same function: only where and how fast it is computed changes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import torch
 from torch import nn
@@ -81,7 +82,7 @@ def build_objective(model: HyperpriorModel, mixed_precision: bool, compile: bool
         device_ids = [current.device.index] if current.device.type == "cuda" else None
         objective = DistributedDataParallel(objective, device_ids=device_ids, gradient_as_bucket_view=True)
     if compile:
-        objective = torch.compile(objective)
+        objective = cast(nn.Module, torch.compile(objective))
     return objective
 
 

@@ -23,15 +23,15 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from aecodec.codec.model.hyperprior import HyperpriorModel
 from aecodec.codec.model.config import ModelConfig
-from aecodec.codec.quality import RateScale
+from aecodec.codec.model.hyperprior import HyperpriorModel
 from aecodec.codec.model.precision import native_bfloat16
+from aecodec.codec.quality import RateScale
+from aecodec.tools.training.config import TrainConfig
 from aecodec.tools.training.dataset import CropSampler
 from aecodec.tools.training.launch import Launch, check_replicas, share
-from aecodec.tools.training.time_budget import TimeBudget
-from aecodec.tools.training.config import TrainConfig
 from aecodec.tools.training.step import StepStats, build_objective, optimize_step, random_positions
+from aecodec.tools.training.time_budget import TimeBudget
 from aecodec.tools.training.warm_start import model_from_weights
 
 SHOW_EVERY = 10
@@ -67,6 +67,8 @@ def learning_rate(step: int, config: TrainConfig, optimizer_start: int = 0) -> f
 
 def decay_start_step(config: TrainConfig) -> int:
     """The step at which the cosine decay of the learning rate begins (``config.steps`` set)."""
+    if config.steps is None:
+        raise ValueError("the last step is not fixed yet (a run set by --minutes times its first steps)")
     if config.decay_steps is not None:
         return max(0, config.steps - config.decay_steps)
     return int(config.steps * (1 - config.decay_fraction))
@@ -208,7 +210,8 @@ def model_from_checkpoint(checkpoint: dict, path: Path) -> HyperpriorModel:
 
 def to_channels_last(model: HyperpriorModel, device: torch.device) -> HyperpriorModel:
     """Move ``model`` to ``device`` with channels-last convolution kernels, in place."""
-    return model.to(device, memory_format=torch.channels_last)
+    model.to(device, memory_format=torch.channels_last)  # type: ignore[call-overload]  # torch's stubs lack memory_format
+    return model
 
 
 def save_checkpoint(path: Path, model: HyperpriorModel, optimizer: torch.optim.Optimizer, step: int,

@@ -21,10 +21,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from aecodec.codec.model.export import FLOAT_PARTS
-from aecodec.codec.model.integer_layers import float_context, float_hyper_synthesis
-from aecodec.codec.model.hyperprior import HyperpriorModel
 from aecodec.codec.model.config import ModelConfig
+from aecodec.codec.model.export import FLOAT_PARTS
+from aecodec.codec.model.hyperprior import HyperpriorModel
+from aecodec.codec.model.integer_layers import float_context, float_hyper_synthesis
 from aecodec.codec.quality import RateScale
 from aecodec.codec.weights.file import integer_layers_from, rate_scale_from
 
@@ -37,7 +37,8 @@ def model_from_weights(path: Path, scale: RateScale | None = None) -> tuple[Hype
     if "z_prior.biases.0" not in arrays:
         raise ValueError(f"{path} has no factorized-prior parameters (exported before warm starts existed)")
     stored = rate_scale_from(arrays)
-    config = ModelConfig(*(int(v) for v in arrays["config"]), rate=scale or stored)
+    n, m = (int(v) for v in arrays["config"])
+    config = ModelConfig(n, m, rate=scale or stored)
     model = HyperpriorModel(config)
     state = {name: torch.from_numpy(array.astype(np.float32)) for name, array in arrays.items()
              if name.split(".")[0] in (*FLOAT_PARTS, "z_prior", "gains")}

@@ -1,9 +1,18 @@
 import numpy as np
 import pytest
+
 torch = pytest.importorskip("torch", reason="needs torch (pip install 'aecodec[torch]')")
 from torch.nn import functional as F
 
-from aecodec.codec.decoder.exact import OUTPUT_BITS, Z_LIMIT, IntegerConv, _accumulate, hyper_synthesis, hyper_synthesis_bands, table_indexes
+from aecodec.codec.decoder.exact import (
+    OUTPUT_BITS,
+    Z_LIMIT,
+    IntegerConv,
+    _accumulate,
+    hyper_synthesis,
+    hyper_synthesis_bands,
+    table_indexes,
+)
 from aecodec.codec.gaussian import scale_thresholds
 from aecodec.codec.model.integer_layers import integer_layers
 

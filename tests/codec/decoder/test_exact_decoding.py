@@ -8,10 +8,10 @@ import pytest
 
 torch = pytest.importorskip("torch", reason="compares with torch (pip install 'aecodec[torch]')")
 
-from aecodec.codec.decoder import exact  # noqa: E402
-from aecodec.codec.decoder.model import decode_pixels  # noqa: E402
-from aecodec.codec.encoder import analysis  # noqa: E402
-from aecodec.codec.decoder.checkerboard import read_latent  # noqa: E402
+from aecodec.codec.decoder import exact
+from aecodec.codec.decoder.checkerboard import read_latent
+from aecodec.codec.decoder.model import decode_pixels
+from aecodec.codec.encoder import analysis
 
 
 class _Forbidden:

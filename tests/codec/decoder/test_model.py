@@ -10,18 +10,18 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch", reason="compares with torch (pip install 'aecodec[torch]')")
-from torch.nn import functional as F  # noqa: E402
+from torch.nn import functional as F
 
-from aecodec.bitstream import container  # noqa: E402
-from aecodec.codec.encoder import analysis  # noqa: E402
-from aecodec.codec.encoder.api import compress_with  # noqa: E402
-from aecodec.codec.decoder.model import decode_pixels, decoder_gain, load_decoder_model  # noqa: E402
-from aecodec.codec.decoder.api import decompress_with  # noqa: E402
-from aecodec.codec.devices import DeviceError  # noqa: E402
-from aecodec.codec.model.refinement import gain_vector  # noqa: E402
-from aecodec.codec.decoder.checkerboard import LatentStreams, read_latent  # noqa: E402
-from aecodec.codec.engines.numpy_engine import Deconvolution, SynthesisWeights, synthesis  # noqa: E402
-from aecodec.codec.engines.tiling import synthesise_tiles  # noqa: E402
+from aecodec.bitstream import container
+from aecodec.codec.decoder.api import decompress_with
+from aecodec.codec.decoder.checkerboard import LatentStreams, read_latent
+from aecodec.codec.decoder.model import decode_pixels, decoder_gain, load_decoder_model
+from aecodec.codec.devices import DeviceError
+from aecodec.codec.encoder import analysis
+from aecodec.codec.encoder.api import compress_with
+from aecodec.codec.engines.numpy_engine import Deconvolution, SynthesisWeights, synthesis
+from aecodec.codec.engines.tiling import synthesise_tiles
+from aecodec.codec.model.refinement import gain_vector
 
 
 @pytest.fixture

@@ -60,7 +60,7 @@ def test_coded_bits_match_the_tables_information(tiny_model, x):
 
 def _information_bits(values, table_ids, tables):
     total = 0.0
-    for value, table in zip(values, table_ids):
+    for value, table in zip(values, table_ids, strict=True):
         index = value - tables.offsets[table]
         if not 0 <= index < tables.lengths[table]:
             index = tables.lengths[table]

@@ -5,8 +5,7 @@ import pytest
 
 from aecodec.codec.decoder.model import decode_pixels
 from aecodec.codec.encoder import analysis
-from aecodec.codec.engines.tiling import Span, spans
-from aecodec.codec.engines.tiling import analyse_tiles, synthesise_tiles
+from aecodec.codec.engines.tiling import Span, analyse_tiles, spans, synthesise_tiles
 
 
 def test_spans_cover_the_axis_once_with_context():

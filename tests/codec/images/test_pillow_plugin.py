@@ -75,9 +75,8 @@ def test_verify_detects_corruption(aec_path, tmp_path):
     data[-3] ^= 0x40
     broken = tmp_path / "broken.aec"
     broken.write_bytes(bytes(data))
-    with Image.open(broken) as image:
-        with pytest.raises(SyntaxError, match="checksum"):
-            image.verify()
+    with Image.open(broken) as image, pytest.raises(SyntaxError, match="checksum"):
+        image.verify()
 
 
 @pytest.mark.parametrize("fraction", [0.1, 0.5, 0.9, 0.99])

@@ -1,12 +1,12 @@
 import numpy as np
 import pytest
+
 torch = pytest.importorskip("torch", reason="needs torch (pip install 'aecodec[torch]')")
 
-from aecodec.codec.model.context import CheckerboardContext, anchor_mask
 from aecodec.codec.decoder.checkerboard import apply_context
 from aecodec.codec.decoder.exact import ACTIVATION_BITS, OUTPUT_BITS, HyperParameters
-from aecodec.codec.model.integer_layers import integer_layers
-from aecodec.codec.model.integer_layers import float_context
+from aecodec.codec.model.context import CheckerboardContext, anchor_mask
+from aecodec.codec.model.integer_layers import float_context, integer_layers
 
 M = 24
 

@@ -2,11 +2,12 @@ import math
 
 import numpy as np
 import pytest
+
 torch = pytest.importorskip("torch", reason="needs torch (pip install 'aecodec[torch]')")
 
 from aecodec.codec.decoder.model import decoder_gain
-from aecodec.codec.quality import MODEL_2_RATE_SCALE, RateScale, quality_to_position
 from aecodec.codec.model.gains import GainVectors
+from aecodec.codec.quality import MODEL_2_RATE_SCALE, RateScale, quality_to_position
 
 WIDE = RateScale(levels=13, lambda_min=0.0008, lambda_max=0.32)
 

@@ -4,16 +4,17 @@ import pytest
 
 pytest.importorskip("torch", reason="needs torch (pip install 'aecodec[torch]')")
 
+from itertools import pairwise
+
 import numpy as np
-import pytest
 from PIL import Image
 
 import aecodec
-from aecodec.codec.encoder import analysis
-from aecodec.codec.model import refinement
-from aecodec.codec.encoder.api import compress_with, prepare
 from aecodec.codec.decoder.api import decompress_with
+from aecodec.codec.encoder import analysis
+from aecodec.codec.encoder.api import compress_with, prepare
 from aecodec.codec.encoder.effort import EFFORT_STEPS, MAX_EFFORT, EffortError, check_effort
+from aecodec.codec.model import refinement
 
 QUALITY = 60.0
 
@@ -42,13 +43,13 @@ def test_levels_are_checked():
     for bad in (-1, MAX_EFFORT + 1, 1.5, True, "2"):
         with pytest.raises(EffortError, match="effort must be an integer"):
             check_effort(bad)
-    assert EFFORT_STEPS[0] == 0 and all(a < b for a, b in zip(EFFORT_STEPS, EFFORT_STEPS[1:]))
+    assert EFFORT_STEPS[0] == 0 and all(a < b for a, b in pairwise(EFFORT_STEPS))
 
 
 def test_every_level_is_reported_and_cost_never_rises(levels):
     assert len(levels) == MAX_EFFORT + 1
     costs = [level.cost for level in levels]
-    assert all(later <= earlier for earlier, later in zip(costs, costs[1:]))
+    assert all(later <= earlier for earlier, later in pairwise(costs))
 
 
 def test_refinement_lowers_the_cost_of_a_random_model(levels):

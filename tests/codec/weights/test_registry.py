@@ -16,11 +16,13 @@ import pytest
 from aecodec.bitstream import container
 from aecodec.bitstream.container import SectionType
 from aecodec.bitstream.versions import Version, installed_version
-from aecodec.codec.weights import registry
-from aecodec.codec.encoder.api import compress_with
-from aecodec.codec.decoder.model import load_decoder_model
 from aecodec.codec.decoder.api import decompress, decompress_with
+from aecodec.codec.decoder.model import load_decoder_model
+from aecodec.codec.encoder.api import compress_with
 from aecodec.codec.model.export import save_weights
+from aecodec.codec.model.inference import load_inference_model
+from aecodec.codec.weights import registry
+from aecodec.codec.weights.file import decoder_digest, read_weights, write_decoder_only
 from aecodec.codec.weights.registry import (
     DEFAULT_MODEL_ID,
     RELEASES,
@@ -31,8 +33,6 @@ from aecodec.codec.weights.registry import (
     load_model,
     release_of,
 )
-from aecodec.codec.model.inference import load_inference_model
-from aecodec.codec.weights.file import decoder_digest, read_weights, write_decoder_only
 
 
 def test_shipped_weights_match_their_release():
@@ -43,7 +43,7 @@ def test_shipped_weights_match_their_release():
 
 
 def test_the_default_release_is_the_newest_and_encodes():
-    assert DEFAULT_MODEL_ID == max(RELEASES) and RELEASES[DEFAULT_MODEL_ID].encodes
+    assert max(RELEASES) == DEFAULT_MODEL_ID and RELEASES[DEFAULT_MODEL_ID].encodes
 
 
 @pytest.fixture

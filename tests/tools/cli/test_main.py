@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 
 from aecodec import __version__
-from aecodec.tools.cli.main import main
 from aecodec.codec.torch_support import torch_available
+from aecodec.tools.cli.main import main
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from aecodec.tools.evaluation.bd import bd_rate, bd_rate_table, rate_gap
 from aecodec.tools.evaluation.records import Curve
 

@@ -7,10 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
-from aecodec.tools.evaluation.command import evaluate
 from click.testing import CliRunner
 from PIL import Image
+
 from aecodec.codec.torch_support import torch_available
+from aecodec.tools.evaluation.command import evaluate
 
 OUTPUTS = ("rd.json", "rd.csv", "rd.png", "rd.svg", "rd_per_image.png", "viewer_image0.webp", "report.md", "report.html")
 
@@ -83,6 +84,7 @@ def test_misleading_numbers_are_warned_about(tmp_path: Path, make_image) -> None
 
 def test_save_decoded_keeps_every_decoded_image(tmp_path: Path, make_image) -> None:
     import numpy as np
+
     from aecodec.tools.evaluation.metrics import psnr
 
     images = write_images(tmp_path / "images", make_image, (40, 48))

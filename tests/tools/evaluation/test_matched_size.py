@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pytest
+from PIL import Image
+
 from aecodec.tools.evaluation.codecs.registry import make_codec
 from aecodec.tools.evaluation.matched_size import encode_within
-from PIL import Image
 
 
 @dataclass

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from aecodec.codec.torch_support import torch_available
 from aecodec.tools.evaluation.anchors import ReferenceFileError, load_reference_curves
 from aecodec.tools.evaluation.metrics import PSNR_CAP_DB, bits_per_pixel, ms_ssim, psnr
 from aecodec.tools.evaluation.records import Measurement
 from aecodec.tools.evaluation.summary import codec_result
-from aecodec.codec.torch_support import torch_available
 
 
 def test_psnr_of_a_known_error() -> None:

@@ -7,16 +7,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
+
 from aecodec.tools.evaluation.codecs.registry import make_codec
 from aecodec.tools.evaluation.crops import detail_crop
 from aecodec.tools.evaluation.metrics import psnr
 from aecodec.tools.evaluation.pipeline import plan_tasks
 from aecodec.tools.evaluation.records import Curve
+from aecodec.tools.evaluation.report.viewer_sheet import CAPTION, GAP, HEADING, write_sheet
 from aecodec.tools.evaluation.runner import run_tasks
 from aecodec.tools.evaluation.summary import codec_result
 from aecodec.tools.evaluation.viewer import ViewerPlan, budget_bytes, build_viewer, default_targets
-from aecodec.tools.evaluation.report.viewer_sheet import CAPTION, GAP, HEADING, write_sheet
-from PIL import Image
 
 
 def test_the_crop_is_the_most_detailed_square() -> None:

@@ -1,6 +1,7 @@
 """Training crops: shapes, range, crops that are flipped windows of the photos, padding."""
 
 import pytest
+
 torch = pytest.importorskip("torch", reason="needs torch (pip install 'aecodec[torch]')")
 from PIL import Image
 
@@ -24,7 +25,7 @@ def test_batch_holds_flipped_windows_of_the_photos(make_image):
     sampler = CropSampler(photos, 16, seed=3)
     batch = sampler.batch(12)
     assert batch.shape == (12, 3, 16, 16) and batch.dtype == torch.float32
-    assert 0.0 <= batch.min() and batch.max() <= 1.0
+    assert batch.min() >= 0.0 and batch.max() <= 1.0
     allowed = windows(photos[0], 16) | windows(photos[1], 16)
     as_bytes = (batch * 255).round().to(torch.uint8)
     assert all(crop.contiguous().numpy().tobytes() in allowed for crop in as_bytes)

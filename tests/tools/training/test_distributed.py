@@ -7,11 +7,12 @@ import sys
 from pathlib import Path
 
 import pytest
+
 torch = pytest.importorskip("torch", reason="needs torch (pip install 'aecodec[torch]')")
 from click.testing import CliRunner
 
-from aecodec.codec.model.hyperprior import HyperpriorModel
 from aecodec.codec.model.config import ModelConfig
+from aecodec.codec.model.hyperprior import HyperpriorModel
 from aecodec.tools.cli.main import main
 from aecodec.tools.training.dataset import CropSampler
 from aecodec.tools.training.launch import check_replicas, single_process, state_digest

@@ -7,10 +7,10 @@ pytest.importorskip("torch", reason="needs torch (pip install 'aecodec[torch]')"
 import numpy as np
 import pytest
 
-from aecodec.codec.model.export import export_arrays, save_weights
-from aecodec.tools.cli.main import main
 from aecodec.codec.model.config import ModelConfig
+from aecodec.codec.model.export import export_arrays, save_weights
 from aecodec.codec.quality import MODEL_2_RATE_SCALE, RateScale
+from aecodec.tools.cli.main import main
 from aecodec.tools.training.train import load_checkpoint, restore
 from aecodec.tools.training.warm_start import model_from_weights
 

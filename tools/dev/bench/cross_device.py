@@ -25,9 +25,9 @@ import numpy as np
 import torch
 from PIL import Image
 
+from aecodec.codec.decoder.checkerboard import LatentSymbols, code, read_latent
 from aecodec.codec.decoder.model import synthesise
 from aecodec.codec.encoder import analysis
-from aecodec.codec.decoder.checkerboard import LatentSymbols, code, read_latent
 from aecodec.codec.model.inference import InferenceModel
 from aecodec.tools.training.dataset import list_images
 
@@ -98,8 +98,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--weights", type=Path, help="Weights file instead of the registry's default model.")
     parser.add_argument("--out", type=Path, default=Path("results/cross_device.json"))
     args = parser.parse_args(argv)
-    from aecodec.codec.weights.registry import load_model
     from aecodec.codec.model.inference import load_inference_model
+    from aecodec.codec.weights.registry import load_model
 
     model = load_inference_model(args.weights) if args.weights else load_model()
     record = cross_check(model, load_images(args.images, args.limit), args.devices.split(","), args.quality)

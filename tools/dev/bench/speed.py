@@ -136,12 +136,12 @@ def run(image: Path, pythons: list[str], rounds: int, repeats: int, tasks: tuple
 def encoder_agreement(images: list[Path], quality: float = QUALITY) -> list[dict]:
     """Effort-0 files of each image with ``g_a``/``h_a`` on onnxruntime (the torch-free encoder)
     and on torch (the torch encoder): bytes and RGB PSNR of each decoded file (needs torch)."""
-    from aecodec.codec.encoder.api import prepare
     from aecodec.codec.decoder.api import decompress
     from aecodec.codec.decoder.checkerboard import LatentStreams
     from aecodec.codec.encoder.analysis import encode
-    from aecodec.codec.weights.registry import load_encoder
+    from aecodec.codec.encoder.api import prepare
     from aecodec.codec.encoder.targets import rgb_psnr
+    from aecodec.codec.weights.registry import load_encoder
 
     model = load_encoder()
     rows = []

@@ -15,6 +15,7 @@ times; the record holds every time in seconds and the library versions.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import time
 from collections.abc import Callable
@@ -58,9 +59,9 @@ def _mbt2018(task: str, image: np.ndarray) -> Callable[[], object]:
 
 
 def _latent_and_model(image: np.ndarray):
-    from aecodec.codec.encoder.api import compress
     from aecodec.bitstream import container
     from aecodec.codec.decoder.checkerboard import LatentStreams, read_latent
+    from aecodec.codec.encoder.api import compress
     from aecodec.codec.weights.registry import load_decoder
 
     parsed = container.unpack(compress(image, quality=QUALITY))
@@ -122,10 +123,8 @@ def prepare(task: str, image: np.ndarray) -> Callable[[], object]:
 def _versions() -> dict[str, str]:
     found = {}
     for name in ("numpy", "onnxruntime", "torch", "compressai", "aecodec"):
-        try:
+        with contextlib.suppress(PackageNotFoundError):
             found[name] = version(name)
-        except PackageNotFoundError:
-            pass
     return found
 
 

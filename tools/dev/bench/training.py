@@ -23,13 +23,13 @@ import click
 import torch
 
 from aecodec.codec.devices import DEVICE_CHOICES
-from aecodec.codec.model.hyperprior import HyperpriorModel
 from aecodec.codec.model.config import ModelConfig
+from aecodec.codec.model.hyperprior import HyperpriorModel
+from aecodec.tools.evaluation.machine import describe_machine
 from aecodec.tools.training.dataset import CropSampler
 from aecodec.tools.training.launch import Launch, launch
-from aecodec.tools.evaluation.machine import describe_machine
-from aecodec.tools.training.train import local_batch_size, to_channels_last
 from aecodec.tools.training.step import build_objective, optimize_step, random_positions
+from aecodec.tools.training.train import local_batch_size, to_channels_last
 
 SYNTHETIC_PHOTOS = 8
 SYNTHETIC_SIDE = 512

@@ -112,9 +112,9 @@ def _mutate_png_chunk(data: bytes, chooser: random.Random) -> bytes:
 
 def run_image_input(item: ImageInput, directory: Path, model) -> tuple[str, str]:
     """``(outcome, message)``: ``coded``/``read`` or the user error's class; other exceptions escape."""
-    from aecodec.codec.images import planes
-    from aecodec.codec.encoder.api import compress_with
     from aecodec.codec.decoder.api import decompress_with
+    from aecodec.codec.encoder.api import compress_with
+    from aecodec.codec.images import planes
     from aecodec.codec.images.metadata import metadata_sections
     from aecodec.tools.cli.commands import error_message
     from aecodec.tools.cli.reading import read_image
@@ -146,7 +146,7 @@ def check_image(item: ImageInput, directory: Path, model, tally: Tally) -> None:
     start = time.perf_counter()
     try:
         outcome, message = run_image_input(item, directory, model)
-    except Exception as error:  # noqa: BLE001  (the point is to catch what escapes)
+    except Exception as error:
         tally.record_finding(Finding.escaped(item, error))
         return
     finally:

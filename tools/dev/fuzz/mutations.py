@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
 from aecodec.bitstream import container
-from aecodec.codec.decoder.checkerboard import LATENT_SECTIONS
 from aecodec.bitstream.container import CRC_STRUCT, HEADER_SIZE, HEADER_STRUCT, SECTION_STRUCT, SectionType
+from aecodec.codec.decoder.checkerboard import LATENT_SECTIONS
 
 T = TypeVar("T")
 _FIELD_BITS = (None, 8, 8, 16, None, 16, 32, 32, 8, 8, 8)

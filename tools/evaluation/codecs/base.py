@@ -27,9 +27,14 @@ class Codec(Protocol):
     settings used, ``default_qualities`` the qualities a run uses when none are given.
     """
 
-    name: str
-    description: str
-    default_qualities: tuple[float, ...]
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def description(self) -> str: ...
+
+    @property
+    def default_qualities(self) -> tuple[float, ...]: ...
 
     def encode(self, image: Image.Image, quality: float) -> bytes:
         """Compress an RGB image into the bytes of a complete file."""

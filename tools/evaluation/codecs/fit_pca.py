@@ -12,9 +12,10 @@ from pathlib import Path
 
 import click
 import numpy as np
-from aecodec.tools.evaluation.images import find_images
-from aecodec.tools.evaluation.codecs.pca_basis import fit_basis, save_basis
 from PIL import Image
+
+from aecodec.tools.evaluation.codecs.pca_basis import fit_basis, save_basis
+from aecodec.tools.evaluation.images import find_images
 
 _DEFAULT_OUT = Path(__file__).resolve().parent / "data" / "pca_basis.npz"
 

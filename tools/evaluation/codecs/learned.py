@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from PIL import Image
 
 from aecodec.tools.evaluation.codecs.base import CodecUnavailable, learned_codec_name
-from PIL import Image
 
 LEARNED_QUALITIES = (0.0, 15.0, 30.0, 45.0, 60.0, 75.0, 90.0, 100.0)
 CANDIDATE_MODEL_ID = 0
@@ -49,9 +49,9 @@ class LearnedCodec:
     def from_weights(cls, path: Path, name: str) -> LearnedCodec:
         """Weights that are not a release (a candidate) at effort 0: its files name model 0, which
         no release uses, and decode only with these weights."""
-        from aecodec.codec.encoder.api import compress_with
-        from aecodec.codec.decoder.model import load_decoder_model
         from aecodec.codec.decoder.api import decompress_with
+        from aecodec.codec.decoder.model import load_decoder_model
+        from aecodec.codec.encoder.api import compress_with
         from aecodec.codec.encoder.model import load_encoder_model
 
         encoder, decoder = load_encoder_model(path), load_decoder_model(path)

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
+
 from aecodec.bitstream.entropy_coder import decode_symbols, encode_symbols
 from aecodec.tools.evaluation.codecs.pca_basis import (
     BLOCK,
@@ -47,7 +49,6 @@ from aecodec.tools.evaluation.codecs.pca_tables import (
     choose_magnitude_tables,
     coefficient_tables,
 )
-from PIL import Image
 
 PCA_QUALITIES = (20.0, 27.5, 35.0, 42.5, 50.0, 57.5, 65.0)
 

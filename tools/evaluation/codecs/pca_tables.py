@@ -19,6 +19,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+
 from aecodec.bitstream.tables import PRECISION_BITS, TableSet, quantize_pmf, stack_tables
 
 FRACTION_BITS = 24

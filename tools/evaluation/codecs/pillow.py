@@ -12,8 +12,9 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import PIL
-from aecodec.tools.evaluation.codecs.base import CodecUnavailable
 from PIL import Image, features
+
+from aecodec.tools.evaluation.codecs.base import CodecUnavailable
 
 JPEG_QUALITIES = (5.0, 10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0, 95.0)
 JPEG_DEFAULT_QUALITIES = tuple(float(q) for q in range(5, 100, 5))

@@ -15,7 +15,13 @@ from collections.abc import Callable
 from functools import partial
 
 from aecodec.codec.encoder.effort import MAX_EFFORT
-from aecodec.tools.evaluation.codecs.base import CANDIDATE_CODEC, CANDIDATE_WEIGHTS_VARIABLE, Codec, CodecUnavailable, learned_codec_name
+from aecodec.tools.evaluation.codecs.base import (
+    CANDIDATE_CODEC,
+    CANDIDATE_WEIGHTS_VARIABLE,
+    Codec,
+    CodecUnavailable,
+    learned_codec_name,
+)
 
 
 def _jpeg() -> Codec:

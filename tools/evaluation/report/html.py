@@ -9,10 +9,10 @@ from collections.abc import Iterable
 from html import escape
 from pathlib import Path
 
-from aecodec.tools.evaluation.report.html_assets import SCRIPT, STYLE
-from aecodec.tools.evaluation.report.html_viewer import data_uri, viewer_html
 from aecodec.tools.evaluation.records import Evaluation
 from aecodec.tools.evaluation.report import tables
+from aecodec.tools.evaluation.report.html_assets import SCRIPT, STYLE
+from aecodec.tools.evaluation.report.html_viewer import data_uri, viewer_html
 
 
 def write_html_report(evaluation: Evaluation, path: Path, plot_svg: Path, per_image_png: Path | None) -> None:

@@ -12,11 +12,17 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aecodec.tools.evaluation.metrics import ms_ssim_db
-from aecodec.tools.evaluation.report.plot_styles import FAMILIES, FAMILY_TITLES, CurveStyle, assign_styles, legend_label
 from aecodec.tools.evaluation.records import Curve
+
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+
+from aecodec.tools.evaluation.report.plot_styles import FAMILIES, FAMILY_TITLES, CurveStyle, assign_styles, legend_label
 
 METRICS = {"psnr": "RGB PSNR (dB)", "ms_ssim": "MS-SSIM (dB), −10·log10(1 − MS-SSIM)"}
 RATE_LABEL = "bits per pixel (whole file)"
@@ -36,9 +42,12 @@ class Line:
 
 def curve_values(curve: Curve, metric: str) -> tuple[list[float], list[float]] | None:
     """Rates and values of ``metric`` (``"psnr"``, or ``"ms_ssim"`` in dB) by increasing rate; ``None`` if absent."""
-    if metric == "ms_ssim" and curve.ms_ssim is None:
+    if metric == "psnr":
+        values = list(curve.psnr)
+    elif curve.ms_ssim is None:
         return None
-    values = curve.psnr if metric == "psnr" else [ms_ssim_db(v) for v in curve.ms_ssim]
+    else:
+        values = [ms_ssim_db(v) for v in curve.ms_ssim]
     pairs = sorted(zip(curve.bpp, values, strict=True))
     return [rate for rate, _ in pairs], [value for _, value in pairs]
 
@@ -86,7 +95,7 @@ def value_window(lines: Sequence[Line], metric: str, window: tuple[float, float]
 def _visible_values(rates: list[float], values: list[float], window: tuple[float, float]) -> list[float]:
     seen = [value for rate, value in zip(rates, values, strict=True) if window[0] <= rate <= window[1]]
     for edge in window:
-        for (r0, v0), (r1, v1) in zip(zip(rates, values), zip(rates[1:], values[1:]), strict=False):
+        for (r0, v0), (r1, v1) in pairwise(zip(rates, values, strict=True)):
             if r0 < edge < r1:
                 seen.append(v0 + (v1 - v0) * (edge - r0) / (r1 - r0))
     return seen
@@ -163,7 +172,9 @@ def _grouped_legend(figure, axes, lines: Sequence[Line]) -> None:
     from matplotlib.lines import Line2D
 
     by_label = dict(zip(*reversed(axes.get_legend_handles_labels()), strict=True))
-    handles, labels, headings = [], [], []
+    handles: list[Artist] = []
+    labels: list[str] = []
+    headings: list[int] = []
     for family in FAMILIES:
         members = [line.label for line in lines if line.style.family == family and line.label in by_label]
         if members:

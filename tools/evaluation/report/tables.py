@@ -16,7 +16,7 @@ from aecodec.tools.evaluation.caveats import flags_pair
 from aecodec.tools.evaluation.codecs.base import LEARNED_CODEC_NAMES
 from aecodec.tools.evaluation.color_psnr import components_at_rate
 from aecodec.tools.evaluation.per_image import comparison_pairs, image_curves, per_image_bd
-from aecodec.tools.evaluation.records import CodecResult, Evaluation
+from aecodec.tools.evaluation.records import CodecResult, Evaluation, complete
 
 SANITY_TOLERANCE_PERCENT = 5.0
 SANITY_PAIRS = (("jpeg-default", "JPEG"), ("webp", "WebP"))
@@ -122,7 +122,9 @@ def _component_table(result: CodecResult, reference: CodecResult) -> Table:
     rows = []
     for p in result.points:
         theirs = components_at_rate(reference.points, p.bpp)
-        ours = (p.psnr_y, p.psnr_cb, p.psnr_cr)
+        ours = complete([p.psnr_y, p.psnr_cb, p.psnr_cr])
+        if ours is None:
+            continue
         differences = ("n/a",) * 3 if theirs is None else tuple(
             f"{mine - other:+.2f}" for mine, other in zip(ours, (theirs.y, theirs.cb, theirs.cr), strict=True))
         rows.append((f"{p.quality:g}", f"{p.bpp:.4f}", *(f"{value:.2f}" for value in ours), *differences))

@@ -6,13 +6,12 @@ pytest.importorskip("torch", reason="needs torch (pip install 'aecodec[torch]')"
 
 import json
 
+import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-import pytest
-
-from aecodec.codec.model import refinement
 from aecodec.codec.encoder.effort import MAX_EFFORT
+from aecodec.codec.model import refinement
 from aecodec.tools.dev.bench import effort as benchmark_effort
 
 

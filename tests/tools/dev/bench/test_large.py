@@ -1,10 +1,10 @@
 """The large-image benchmark, at a small size (the 8000×8000 run is in results/large_image.md)."""
 
 import numpy as np
-
-from aecodec.tools.dev.bench.large import BAND, markdown, mosaic, seam_report, tiling_study
 import pytest
+
 from aecodec.codec.torch_support import torch_available
+from aecodec.tools.dev.bench.large import BAND, markdown, mosaic, seam_report, tiling_study
 
 
 def test_seam_report_separates_border_bands():

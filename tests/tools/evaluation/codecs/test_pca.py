@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from aecodec.tools.evaluation.metrics import psnr
-from aecodec.tools.evaluation.codecs.pca_basis import DIMENSION, fit_basis, image_blocks, merge_blocks
+from PIL import Image
+
 from aecodec.tools.evaluation.codecs.pca import PcaCodec, decode_pixels, encode_pixels, quality_to_step
+from aecodec.tools.evaluation.codecs.pca_basis import DIMENSION, fit_basis, image_blocks, merge_blocks
 from aecodec.tools.evaluation.codecs.pca_format import PcaFormatError
 from aecodec.tools.evaluation.codecs.pca_tables import choose_magnitude_tables, coefficient_tables
-from PIL import Image
+from aecodec.tools.evaluation.metrics import psnr
 
 
 @pytest.fixture(scope="module")

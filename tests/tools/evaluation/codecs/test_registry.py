@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PIL import Image
+
+from aecodec.codec.torch_support import torch_available
 from aecodec.tools.evaluation.codecs.base import Codec, CodecUnavailable
 from aecodec.tools.evaluation.codecs.registry import CODEC_NAMES, make_codec
 from aecodec.tools.evaluation.metrics import bits_per_pixel, psnr
-from PIL import Image
-from aecodec.codec.torch_support import torch_available
 
 
 def codec_or_skip(name: str) -> Codec:

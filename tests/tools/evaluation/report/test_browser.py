@@ -15,10 +15,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from aecodec.tools.evaluation.command import evaluate
-from aecodec.tools.evaluation.report.plot_styles import MEASURED_COLOURS
 from click.testing import CliRunner
 from PIL import Image
+
+from aecodec.tools.evaluation.command import evaluate
+from aecodec.tools.evaluation.report.plot_styles import MEASURED_COLOURS
 
 CHROMIUM = next((found for name in ("chromium", "chromium-browser", "google-chrome")
                  if (found := shutil.which(name))), None)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PIL import Image
+
+from aecodec.tools.evaluation.records import Curve
 from aecodec.tools.evaluation.report.plot_styles import assign_styles, family_of
 from aecodec.tools.evaluation.report.plots import clipped, make_lines, plot_per_image, plot_rd, rate_window, value_window
-from aecodec.tools.evaluation.records import Curve
-from PIL import Image
 
 MEASURED = ("aecodec", "aecodec-e3", "jpeg", "jpeg444", "jpeg-default", "webp", "avif", "jxl", "pca")
 PUBLISHED = ("VTM (VVC intra, 4:4:4)", "BPG 4:4:4 (HEVC intra)", "JPEG (Pillow 7.1.2)", "WebP (Pillow 7.1.2)",
