@@ -1,7 +1,6 @@
 """Hostile input and output through the command line: endless input, planted files, bad metadata,
 bugs. Each ends in one line on stderr, never a traceback, and nothing clobbered or half-written."""
 
-import io
 import os
 import resource
 import subprocess
@@ -18,19 +17,6 @@ NULL_DEVICE = Path("/dev/zero")
 needs_dev_zero = pytest.mark.skipif(not NULL_DEVICE.is_char_device(), reason="needs /dev/zero")
 
 
-class Endless(io.RawIOBase):
-    def __init__(self) -> None:
-        self.served = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        buffer[:] = bytes(len(buffer))
-        self.served += len(buffer)
-        return len(buffer)
-
-
 def _one_line_error(result, status=1):
     assert result.exit_code == status, result.output
     lines = result.stderr.strip().splitlines()
@@ -40,11 +26,10 @@ def _one_line_error(result, status=1):
 
 
 @pytest.mark.parametrize("command", [["decompress", "-", "-o", "-"], ["compress", "-", "-o", "-"]])
-def test_endless_stdin_is_refused_after_a_few_bytes(runner, command):
-    stream = Endless()
-    result = runner.invoke(main, command, input=stream)
+def test_endless_stdin_is_refused_after_a_few_bytes(runner, command, endless):
+    result = runner.invoke(main, command, input=endless)
     _one_line_error(result)
-    assert result.stdout_bytes == b"" and stream.served <= 1 << 16
+    assert result.stdout_bytes == b"" and endless.served <= 1 << 16
 
 
 @needs_dev_zero

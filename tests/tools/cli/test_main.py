@@ -16,13 +16,6 @@ from aecodec.tools.cli.main import main
 
 
 @pytest.fixture
-def png(tmp_path, make_image):
-    path = tmp_path / "photo.png"
-    Image.fromarray(make_image(40, 56)).save(path)
-    return path
-
-
-@pytest.fixture
 def aec(runner, png):
     result = runner.invoke(main, ["compress", str(png)])
     assert result.exit_code == 0, result.output

@@ -7,19 +7,11 @@ import dataclasses
 import json
 
 import pytest
-from PIL import Image
 
 from aecodec.bitstream import container
 from aecodec.bitstream.container import SectionType
 from aecodec.bitstream.versions import Version, installed_version
 from aecodec.tools.cli.main import main
-
-
-@pytest.fixture
-def png(tmp_path, make_image):
-    path = tmp_path / "photo.png"
-    Image.fromarray(make_image(40, 56)).save(path)
-    return path
 
 
 @pytest.fixture

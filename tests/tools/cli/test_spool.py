@@ -10,31 +10,15 @@ from aecodec.tools.cli import spool as spool_module
 from aecodec.tools.cli.spool import InputTooLarge, SpooledInput
 
 
-class Endless(io.RawIOBase):
-    """Zeros forever, counting what was served."""
-
-    def __init__(self) -> None:
-        self.served = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        buffer[:] = bytes(len(buffer))
-        self.served += len(buffer)
-        return len(buffer)
-
-
-def test_pillow_gives_up_on_endless_zeros_after_a_few_bytes():
-    source = Endless()
+def test_pillow_gives_up_on_endless_zeros_after_a_few_bytes(endless):
     with pytest.raises(UnidentifiedImageError):
-        Image.open(SpooledInput(source))
-    assert source.served <= 1 << 16
+        Image.open(SpooledInput(endless))
+    assert endless.served <= 1 << 16
 
 
-def test_past_the_limit_the_stream_is_refused(monkeypatch):
+def test_past_the_limit_the_stream_is_refused(monkeypatch, endless):
     monkeypatch.setattr(spool_module, "MAX_STREAM_BYTES", 1 << 18)
-    spool = SpooledInput(Endless(), name="the pipe")
+    spool = SpooledInput(endless, name="the pipe")
     with pytest.raises(InputTooLarge, match="the pipe holds more than 262144 bytes"):
         spool.seek(0, io.SEEK_END)
 
