@@ -15,9 +15,18 @@ from typing import Any
 from aecodec.tools.evaluation.image_sets import ImageSet, set_from_about, set_from_names
 from aecodec.tools.evaluation.records import Curve, ReferenceSet
 
+SHIPPED_CURVES = {"kodak": Path(__file__).parent / "data" / "kodak_published.json"}
+"""Reference files that ship with aecodec, by the name ``--reference-curves`` knows them by. The
+Kodak curves are CompressAI's published results (InterDigitalInc/CompressAI, ``results/image/kodak``)."""
+
 
 class ReferenceFileError(ValueError):
     """A reference-curves file that does not have the expected shape."""
+
+
+def shipped_curves(path: Path) -> Path:
+    """``path``, or the shipped file it names (``kodak``) when no such file exists."""
+    return SHIPPED_CURVES.get(str(path), path) if not Path(path).exists() else path
 
 
 def load_reference_curves(path: Path) -> ReferenceSet:

@@ -34,8 +34,9 @@ from aecodec.tools.evaluation.viewer import ViewerPlan
               show_default=True, help="Folder for rd.json, rd.csv, the plots, report.md and report.html.")
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes.")
-@click.option("--reference-curves", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="JSON file of published curves to plot and compare against (e.g. kodak_published.json).")
+@click.option("--reference-curves", metavar="FILE|kodak", type=click.Path(dir_okay=False, path_type=Path),
+              help="JSON file of published curves to plot and compare against; 'kodak': the published "
+                   "Kodak curves that ship with aecodec (VTM, BPG, CompressAI's models, ELIC).")
 @click.option("--dataset-name", metavar="NAME",
               help="Name of the image set in titles (default: Kodak for the 24 Kodak images, else the folder's name).")
 @click.option("--save-decoded", is_flag=True,
@@ -146,9 +147,9 @@ def _viewer_paths(paths: list[Path], wanted: tuple[str, ...]) -> tuple[Path, ...
 def _references(path: Path | None) -> ReferenceSet | None:
     if path is None:
         return None
-    from aecodec.tools.evaluation.anchors import ReferenceFileError, load_reference_curves
+    from aecodec.tools.evaluation.anchors import ReferenceFileError, load_reference_curves, shipped_curves
 
     try:
-        return load_reference_curves(path)
+        return load_reference_curves(shipped_curves(path))
     except ReferenceFileError as error:
         raise click.ClickException(str(error)) from None

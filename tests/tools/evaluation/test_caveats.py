@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from aecodec.tools.evaluation.anchors import load_reference_curves
+from aecodec.tools.evaluation.anchors import load_reference_curves, shipped_curves
 from aecodec.tools.evaluation.caveats import curve_caveats, flags_pair, reference_caveats
 from aecodec.tools.evaluation.image_sets import KODAK_NAMES, dataset_name, set_from_about
 from aecodec.tools.evaluation.records import Curve, ReferenceSet
@@ -77,3 +77,17 @@ def test_the_dataset_is_named_after_a_known_set_or_its_folder() -> None:
     assert dataset_name(list(reversed(KODAK))) == "Kodak"
     assert dataset_name(KODAK[:3]) == "kodak"
     assert dataset_name(["/photos/val-clean/a.png"]) == "val-clean"
+
+
+def test_the_published_kodak_curves_ship_with_the_package():
+    references = load_reference_curves(shipped_curves(Path("kodak")))
+    names = {curve.name for curve in references.curves}
+    assert "VTM (VVC intra, 4:4:4)" in names and "ELIC (paper)" in names, names
+    assert references.images.names == KODAK_NAMES
+    assert all(len(curve.bpp) == len(curve.psnr) >= 4 for curve in references.curves)
+
+
+def test_a_file_named_like_a_shipped_set_wins(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "kodak").write_text("{}")
+    assert shipped_curves(Path("kodak")) == Path("kodak")
