@@ -9,14 +9,9 @@ import numpy as np
 import torch
 from PIL import Image
 
+from aecodec.codec.images.files import list_images
+
 Seed = int | Sequence[int] | np.random.SeedSequence
-
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".ppm"}
-
-
-def list_images(folder: Path) -> list[Path]:
-    """Image files directly or recursively under ``folder``, sorted by path."""
-    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
 
 
 class CropSampler:

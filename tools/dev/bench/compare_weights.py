@@ -34,12 +34,12 @@ from aecodec.bitstream.container import SectionType
 from aecodec.codec.decoder.api import decompress_with
 from aecodec.codec.encoder.api import compress_with
 from aecodec.codec.encoder.targets import rgb_psnr
+from aecodec.codec.images.files import list_images
 from aecodec.codec.model.export import save_weights
 from aecodec.codec.model.inference import InferenceModel, load_inference_model
 from aecodec.tools.evaluation.bd import bd_rate
 from aecodec.tools.evaluation.machine import describe_machine
 from aecodec.tools.evaluation.records import Curve
-from aecodec.tools.training.dataset import list_images
 from aecodec.tools.training.warm_start import model_from_weights
 
 QUALITIES = (0.0, 25.0, 50.0, 75.0, 100.0)

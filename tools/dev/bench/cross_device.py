@@ -28,8 +28,8 @@ from PIL import Image
 from aecodec.codec.decoder.checkerboard import LatentSymbols, code, read_latent
 from aecodec.codec.decoder.model import synthesise
 from aecodec.codec.encoder import analysis
+from aecodec.codec.images.files import list_images
 from aecodec.codec.model.inference import InferenceModel
-from aecodec.tools.training.dataset import list_images
 
 QUALITY = 75.0
 

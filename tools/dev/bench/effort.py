@@ -34,12 +34,12 @@ from aecodec.codec.decoder.api import decompress_with
 from aecodec.codec.encoder.api import compress_with, prepare
 from aecodec.codec.encoder.effort import EFFORT_STEPS, MAX_EFFORT
 from aecodec.codec.encoder.targets import rgb_psnr
+from aecodec.codec.images.files import list_images
 from aecodec.codec.model.refinement import Encoding, refined_encoding
 from aecodec.codec.weights.registry import load_model
 from aecodec.tools.evaluation.bd import bd_rate
 from aecodec.tools.evaluation.machine import describe_machine
 from aecodec.tools.evaluation.records import Curve
-from aecodec.tools.training.dataset import list_images
 
 DEFAULT_QUALITIES = (0.0, 25.0, 50.0, 75.0, 100.0)
 

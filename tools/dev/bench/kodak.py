@@ -23,8 +23,8 @@ from PIL import Image
 from tqdm import tqdm
 
 from aecodec.codec.encoder.targets import rgb_psnr
+from aecodec.codec.images.files import list_images
 from aecodec.tools.evaluation.machine import describe_machine
-from aecodec.tools.training.dataset import list_images
 
 DEFAULT_QUALITIES = (10.0, 30.0, 50.0, 70.0, 90.0)
 

@@ -28,11 +28,11 @@ from aecodec.codec.encoder import analysis
 from aecodec.codec.encoder.api import prepare
 from aecodec.codec.encoder.rounding import DISTORTION_WEIGHT
 from aecodec.codec.encoder.targets import rgb_psnr
+from aecodec.codec.images.files import list_images
 from aecodec.codec.weights.registry import load_model
 from aecodec.tools.evaluation.bd import bd_rate
 from aecodec.tools.evaluation.machine import describe_machine
 from aecodec.tools.evaluation.records import Curve
-from aecodec.tools.training.dataset import list_images
 
 QUALITIES = (0.0, 25.0, 50.0, 75.0, 100.0)
 PLAIN_WEIGHT = 1e12

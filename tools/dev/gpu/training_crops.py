@@ -21,7 +21,7 @@ import click
 import numpy as np
 from PIL import Image
 
-from aecodec.tools.training.dataset import list_images
+from aecodec.codec.images.files import list_images
 
 JPEG_OPTIONS = {"quality": 95, "subsampling": 0}
 
