@@ -62,6 +62,7 @@ def test_the_torch_free_folders_import_without_torch():
 
 
 def test_training_and_export_import_neither_constriction_nor_onnxruntime():
+    pytest.importorskip("torch", reason="training needs torch (pip install 'aecodec[torch]')")
     found = import_refusing(("constriction", "onnxruntime"), modules(TRAINING))
     assert found == {"loaded": [], "failed": []}
 

@@ -51,6 +51,7 @@ def _wait_for(condition, what: str) -> None:
 @pytest.fixture
 def busy_batch(tmp_path):
     """A two-worker batch of many images at effort 2, running until a first output has appeared."""
+    pytest.importorskip("torch", reason="the batch is kept busy at effort 2, which needs torch (pip install 'aecodec[torch]')")
     source = tmp_path / "in"
     source.mkdir()
     for index in range(60):
