@@ -20,7 +20,6 @@ from aecodec.codec.devices import DeviceError
 from aecodec.codec.encoder import analysis
 from aecodec.codec.encoder.api import compress_with
 from aecodec.codec.engines.numpy_engine import Deconvolution, SynthesisWeights, synthesis
-from aecodec.codec.engines.tiling import synthesise_tiles
 from aecodec.codec.model.refinement import gain_vector
 
 
@@ -59,17 +58,6 @@ def test_synthesis_matches_torch(tiny_model, engine):
 def test_decoder_gain_matches_torch(tiny_model, quality):
     theirs = gain_vector(tiny_model.log_decoder_gain, quality, "cpu").numpy().ravel()
     np.testing.assert_allclose(decoder_gain(tiny_model.decoder.log_decoder_gain, quality), theirs, rtol=1e-6)
-
-
-@pytest.mark.parametrize("engine", ["numpy", "onnxruntime"])
-def test_tiled_synthesis_equals_untiled(tiny_model, engine):
-    y_hat = np.random.default_rng(1).normal(0, 3, (24, 13, 21)).astype(np.float32)
-    gain = np.ones(24, dtype=np.float32)
-    run = tiny_model.decoder.engines.get(engine).synthesis
-    whole = synthesise_tiles(run, y_hat, gain, 200, 330, tile=64)
-    tiled = synthesise_tiles(run, y_hat, gain, 200, 330, tile=2)
-    assert tiled.shape == (200, 330, 3)
-    assert np.abs(tiled.astype(int) - whole.astype(int)).max() <= 1
 
 
 @pytest.mark.parametrize("engine", ["numpy", "onnxruntime"])

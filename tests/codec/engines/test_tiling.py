@@ -35,7 +35,7 @@ def test_tiled_analysis_equals_untiled(tiny_model, image, engine):
     np.testing.assert_allclose(tiled, whole, rtol=1e-4, atol=1e-5)
 
 
-@pytest.mark.parametrize("engine", ["onnxruntime", "torch"])
+@pytest.mark.parametrize("engine", ["numpy", "onnxruntime", "torch"])
 def test_tiled_synthesis_equals_untiled(tiny_model, engine):
     y_hat = np.random.default_rng(0).normal(0, 3, (24, 13, 21)).astype(np.float32)
     gain = np.ones(24, dtype=np.float32)
