@@ -49,6 +49,9 @@ HALO_ROWS = 2
 BAND_OUTPUT_BYTES = 25 << 20
 """int64 ``h_s`` output one band keeps: 4 hyper-latent rows (16 latent rows) at 8000 pixels wide,
 about 100 MB with its halo and float64 sums; an image 768 pixels wide is a single band."""
+MAX_FAN_IN = 1 << 13
+"""Bound on a layer's inputs per output (channels × taps): with weights below 2**11 and inputs at
+most 2**14, every sum stays below 2**53, where float64 adds integers exactly."""
 PARAMETER_LIMIT = (1 << 30) - 1
 """Largest magnitude of a mean or log-scale (units of ``2**-OUTPUT_BITS``); far beyond any real one."""
 PRODUCT_COLUMNS = 4096
@@ -71,6 +74,14 @@ class IntegerConv:
     upsample: int
     pad_before: int
     pad_after: int
+
+    def __post_init__(self) -> None:
+        """Refuse a layer whose sums could leave the range where float64 is exact."""
+        fan_in = int(np.prod(self.weight.shape[1:]))
+        if fan_in >= MAX_FAN_IN:
+            raise ValueError(f"an integer layer with {fan_in} inputs per output (at most {MAX_FAN_IN - 1})")
+        if np.abs(self.weight).max(initial=0) >= 1 << (WEIGHT_BITS - 1):
+            raise ValueError(f"an integer layer with weights beyond {WEIGHT_BITS} signed bits")
 
 
 @dataclass(frozen=True)

@@ -270,6 +270,8 @@ def models(as_json: bool) -> None:
               help="CPU threads per process; 0 keeps OMP_NUM_THREADS or shares the cores among local processes.")
 @click.option("--channels", type=(int, int), default=(ModelConfig.n, ModelConfig.m), show_default=True,
               help="Transform and latent widths N M of a new model (a resumed run keeps its own).")
+@click.option("--latent-channels", type=click.IntRange(min=1), default=None, metavar="M",
+              help="Widen a warm start's latent to M channels; it starts computing what it did (new channels silent).")
 @click.option("--checkpoint-every", type=click.IntRange(min=1), default=TrainConfig.checkpoint_every, show_default=True,
               help="Steps between checkpoints (the last step always writes one).")
 @click.option("--levels", type=click.IntRange(min=2), default=None,
@@ -281,7 +283,7 @@ def models(as_json: bool) -> None:
 def train(data_dirs: tuple[Path, ...], out: Path, resume: Path | None, steps: int | None, minutes: float | None,
           batch_size: int, crop: int, learning_rate: float, final_learning_rate: float, decay_steps: int | None,
           device: str, fp32: bool, compile_step: bool, threads: int, channels: tuple[int, int], checkpoint_every: int,
-          levels: int | None, lambda_range: tuple[float, float] | None) -> None:
+          levels: int | None, lambda_range: tuple[float, float] | None, latent_channels: int | None) -> None:
     """Train the model on the photos in each DATA_DIR, writing resumable checkpoints to --out.
 
     Every photo of every folder is drawn from alike. A warm start from exported weights (--resume
@@ -308,7 +310,8 @@ def train(data_dirs: tuple[Path, ...], out: Path, resume: Path | None, steps: in
         config = TrainConfig(steps=steps, minutes=minutes, batch_size=batch_size, crop=crop,
                              learning_rate=learning_rate, final_learning_rate=final_learning_rate,
                              decay_steps=decay_steps, checkpoint_every=checkpoint_every, mixed_precision=not fp32,
-                             compile=compile_step, model=ModelConfig(*channels), rate=rate)
+                             compile=compile_step, model=ModelConfig(*channels), rate=rate,
+                             latent_channels=latent_channels)
         with launch(device, threads) as current:
             run_training(data_dirs, out, resume, config, current)
     except ValueError as error:

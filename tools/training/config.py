@@ -16,7 +16,8 @@ class TrainConfig:
     learning rate decays over the last ``decay_steps`` steps, or over the last ``decay_fraction``
     of ``steps`` when that is not given (over the whole run, for a run set by ``minutes``).
     ``rate``, when set, is the quality scale a new model or a warm start from exported weights
-    trains on (a resumed checkpoint keeps its own)."""
+    trains on (a resumed checkpoint keeps its own). ``latent_channels``, when set, widens a warm
+    start's latent to that many channels (:mod:`aecodec.tools.training.widen`)."""
 
     steps: int | None = 40000
     batch_size: int = 4
@@ -33,6 +34,7 @@ class TrainConfig:
     minutes: float | None = None
     model: ModelConfig = ModelConfig()
     rate: RateScale | None = None
+    latent_channels: int | None = None
 
     def __post_init__(self) -> None:
         if (self.steps is None) == (self.minutes is None):

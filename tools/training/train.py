@@ -33,6 +33,7 @@ from aecodec.tools.training.launch import Launch, check_replicas, share
 from aecodec.tools.training.step import StepStats, build_objective, optimize_step, random_positions
 from aecodec.tools.training.time_budget import TimeBudget
 from aecodec.tools.training.warm_start import model_from_weights
+from aecodec.tools.training.widen import widen_latent
 
 SHOW_EVERY = 10
 """Steps between progress-bar statistics on a GPU, where reading them waits for the device."""
@@ -96,7 +97,7 @@ def train(data_dir: Path | Sequence[Path], out: Path, resume: Path | None, confi
     started = time.monotonic()
     batch = local_batch_size(config.batch_size, current.world_size)
     torch.manual_seed(config.seed)
-    state = restore(resume, config.model, current.device, config.rate)
+    state = restore(resume, config.model, current.device, config.rate, config.latent_channels)
     crop_seed, noise_seed = rank_seeds(config.seed, current.rank, state.step)
     sampler = CropSampler.from_folder(data_dir, config.crop, crop_seed, current.device)
     torch.manual_seed(noise_seed)
@@ -174,16 +175,21 @@ def _checkpoint(out: Path, state: TrainingState, current: Launch, final: bool) -
 
 
 def restore(resume: Path | None, fresh: ModelConfig, device: torch.device,
-            rate: RateScale | None = None) -> TrainingState:
+            rate: RateScale | None = None, latent_channels: int | None = None) -> TrainingState:
     """A new model of shape ``fresh``; the model, optimizer and step saved in a checkpoint
     ``resume``; or, when ``resume`` is exported weights (``.npz``), their model and step with a
     fresh optimizer (see :mod:`aecodec.tools.training.warm_start`). ``rate``, when given, is the quality
-    scale of a new model or of a warm start (a checkpoint keeps its own)."""
+    scale of a new model or of a warm start (a checkpoint keeps its own); ``latent_channels``,
+    when given, widens a warm start's latent to that many channels."""
+    if latent_channels is not None and (resume is None or resume.suffix != ".npz"):
+        raise ValueError("only a warm start from exported weights (.npz) can widen the latent")
     if resume is None or resume.suffix == ".npz":
         if resume is None:
             model, step = HyperpriorModel(fresh if rate is None else replace(fresh, rate=rate)), 0
         else:
             model, step = model_from_weights(resume, rate)
+            if latent_channels is not None:
+                model = widen_latent(model, latent_channels)
         model = to_channels_last(model, device)
         return TrainingState(model, torch.optim.Adam(model.parameters()), step, optimizer_start=step)
     checkpoint = load_checkpoint(resume, device)

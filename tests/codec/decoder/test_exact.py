@@ -5,7 +5,9 @@ torch = pytest.importorskip("torch", reason="needs torch (pip install 'aecodec[t
 from torch.nn import functional as F
 
 from aecodec.codec.decoder.exact import (
+    MAX_FAN_IN,
     OUTPUT_BITS,
+    WEIGHT_BITS,
     Z_LIMIT,
     IntegerConv,
     _accumulate,
@@ -90,3 +92,12 @@ def test_stride_one_layer_matches_torch(kernel, padding, size):
     layer = IntegerConv(weight, np.zeros(4, dtype=np.int64), np.zeros(4, dtype=np.int64), 1, padding, padding)
     expected = F.conv2d(torch.from_numpy(x).double()[None], torch.from_numpy(weight).double(), padding=padding)
     assert np.array_equal(_accumulate(x, layer), expected[0].long().numpy())
+
+
+def test_a_layer_whose_sums_could_round_is_refused():
+    wide = np.zeros((4, MAX_FAN_IN // 25 + 1, 5, 5), dtype=np.int64)
+    with pytest.raises(ValueError, match="inputs per output"):
+        IntegerConv(wide, np.zeros(4, dtype=np.int64), np.zeros(4, dtype=np.int64), 1, 2, 2)
+    big = np.full((4, 4, 3, 3), 1 << (WEIGHT_BITS - 1), dtype=np.int64)
+    with pytest.raises(ValueError, match="signed bits"):
+        IntegerConv(big, np.zeros(4, dtype=np.int64), np.zeros(4, dtype=np.int64), 1, 1, 1)
