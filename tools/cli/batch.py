@@ -21,6 +21,7 @@ import click
 from tqdm import tqdm
 
 from aecodec.tools.cli.commands import CodingReport, command_warnings, error_message
+from aecodec.tools.cli.failures import raise_if_interrupted
 from aecodec.tools.cli.inputs import Job
 from aecodec.tools.cli.workers import start_worker, stop_workers
 
@@ -109,6 +110,7 @@ def _outcomes(jobs: Sequence[Job], work: Work, processes: int) -> Iterator[Outco
     try:
         futures = {pool.submit(attempt, work, job): job for job in jobs}
         for future in as_completed(futures):
+            raise_if_interrupted()
             try:
                 yield future.result()
             except Exception as error:

@@ -5,6 +5,9 @@ What is left is a bug: :class:`GuardedGroup` prints one line that says so, and h
 traceback (``AECODEC_TRACEBACK=1``), and exits with :data:`BUG_STATUS`. While a command runs,
 SIGTERM raises :class:`Terminated` (a ``KeyboardInterrupt``), so the same clean-up runs as for
 Ctrl-C (temporary files removed, batch workers stopped), and the exit status is 143.
+
+A signal handler's exception is lost when it lands while Python runs a finalizer, so both signals
+are also recorded, and long loops call :func:`raise_if_interrupted` between items.
 """
 
 from __future__ import annotations
@@ -54,19 +57,34 @@ def bug_message(error: BaseException) -> str:
             f"run again with {TRACEBACK_VARIABLE}=1 to see the traceback and report it")
 
 
+_RECEIVED: list[type[KeyboardInterrupt]] = []
+"""The interrupts received inside :func:`sigterm_interrupts` (SIGTERM as Terminated, SIGINT)."""
+
+
 @contextlib.contextmanager
 def sigterm_interrupts() -> Iterator[None]:
-    """Within the block, SIGTERM raises :class:`Terminated` in the main thread (elsewhere, or where
-    no signal can be set, nothing changes)."""
+    """Within the block, SIGTERM raises :class:`Terminated` and SIGINT ``KeyboardInterrupt`` in the
+    main thread, and both are recorded (elsewhere, or where no signal can be set, nothing changes)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    _RECEIVED.clear()
+    previous = {signum: signal.signal(signum, _raise_interrupt) for signum in (signal.SIGTERM, signal.SIGINT)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        _RECEIVED.clear()
 
 
-def _raise_terminated(signum: int, frame: object) -> None:
-    raise Terminated
+def raise_if_interrupted() -> None:
+    """Raise the first interrupt received, in case its handler's exception was lost."""
+    if _RECEIVED:
+        raise _RECEIVED[0]
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    interrupt = Terminated if signum == signal.SIGTERM else KeyboardInterrupt
+    _RECEIVED.append(interrupt)
+    raise interrupt

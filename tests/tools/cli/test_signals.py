@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from aecodec.tools.cli.failures import Terminated, raise_if_interrupted, sigterm_interrupts
+
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
 DEADLINE = 120.0
 
@@ -94,3 +96,16 @@ def test_sigkill_of_the_command_takes_its_workers(busy_batch):
     outputs = _settled(out)
     assert len(outputs) < 60
     assert not any(name.endswith(".part") for name in outputs)
+
+
+@pytest.mark.parametrize(("signum", "interrupt"), [(signal.SIGINT, KeyboardInterrupt), (signal.SIGTERM, Terminated)])
+def test_an_interrupt_whose_exception_was_lost_is_raised_again(signum, interrupt):
+    with sigterm_interrupts():
+        try:
+            os.kill(os.getpid(), signum)
+            time.sleep(1)
+        except KeyboardInterrupt:
+            pass
+        with pytest.raises(interrupt):
+            raise_if_interrupted()
+    raise_if_interrupted()
