@@ -33,6 +33,7 @@ import torch
 from PIL import Image
 from tqdm import tqdm
 
+from aecodec.codec.images.distortion import psnr_db
 from aecodec.codec.images.files import list_images
 from aecodec.codec.model.context import coding_parameters
 from aecodec.codec.model.entropy_models import coding_scale, gaussian_likelihood
@@ -75,10 +76,7 @@ class ModelSummary:
 
 def psnr(reference: torch.Tensor, decoded: torch.Tensor) -> float:
     """RGB PSNR (dB) of two ``[1, 3, H, W]`` tensors in [0, 1], compared as 8-bit."""
-    a = (reference * 255).round().clamp(0, 255)
-    b = (decoded * 255).round().clamp(0, 255)
-    mse = float(((a - b) ** 2).mean())
-    return math.inf if mse == 0 else 10 * math.log10(255**2 / mse)
+    return psnr_db(*((image * 255).round().clamp(0, 255).numpy() for image in (reference, decoded)))
 
 
 def load_image(path: Path) -> torch.Tensor:
@@ -156,8 +154,7 @@ def pca_psnr(paths: list[Path], mean: np.ndarray, axes: np.ndarray) -> dict[int,
         coefficients = centred @ axes
         for k in PCA_WIDTHS:
             decoded = np.clip(np.round(coefficients[:, :k] @ axes[:, :k].T + mean), 0, 255)
-            mse = float(np.mean((decoded - (centred + mean)) ** 2))
-            per_width[k].append(10 * math.log10(255**2 / mse))
+            per_width[k].append(psnr_db(centred + mean, decoded))
     return {k: float(np.mean(v)) for k, v in per_width.items()}
 
 
@@ -213,7 +210,8 @@ def main(images: Path, weights_files: tuple[Path, ...], fit: Path, fit_limit: in
         model.eval()
         measures = [measure_top_level(model, p) for p in tqdm(paths, desc=weights.name, unit="image")]
         summaries.append(summarize(weights, model, step, measures))
-    fit_paths = list_images(fit)[::max(1, len(list_images(fit)) // fit_limit)][:fit_limit]
+    fit_images = list_images(fit)
+    fit_paths = fit_images[::max(1, len(fit_images) // fit_limit)][:fit_limit]
     mean, axes = fit_pca(fit_paths)
     out.mkdir(parents=True, exist_ok=True)
     write_report(out, summaries, pca_psnr(paths, mean, axes), len(paths), len(fit_paths))
