@@ -7,7 +7,8 @@ SIGTERM raises :class:`Terminated` (a ``KeyboardInterrupt``), so the same clean-
 Ctrl-C (temporary files removed, batch workers stopped), and the exit status is 143.
 
 A signal handler's exception is lost when it lands while Python runs a finalizer, so both signals
-are also recorded, and long loops call :func:`raise_if_interrupted` between items.
+are also recorded: a command that ends after a lost one still stops as interrupted, and long loops
+call :func:`raise_if_interrupted` between items to stop promptly.
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ class GuardedGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             with sigterm_interrupts():
-                return super().invoke(ctx)
+                result = super().invoke(ctx)
+                raise_if_interrupted()
+                return result
         except _CLICK_OUTCOMES:
             raise
         except Terminated:

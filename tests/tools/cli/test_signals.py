@@ -8,11 +8,12 @@ import sys
 import time
 from pathlib import Path
 
+import click
 import numpy as np
 import pytest
 from PIL import Image
 
-from aecodec.tools.cli.failures import Terminated, raise_if_interrupted, sigterm_interrupts
+from aecodec.tools.cli.failures import GuardedGroup, Terminated, raise_if_interrupted, sigterm_interrupts
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
 DEADLINE = 120.0
@@ -109,3 +110,19 @@ def test_an_interrupt_whose_exception_was_lost_is_raised_again(signum, interrupt
         with pytest.raises(interrupt):
             raise_if_interrupted()
     raise_if_interrupted()
+
+
+def test_a_command_that_ends_after_a_lost_interrupt_still_stops_as_interrupted(runner):
+    @click.group(cls=GuardedGroup)
+    def group():
+        pass
+
+    @group.command()
+    def swallow():
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(1)
+        except KeyboardInterrupt:
+            pass
+
+    assert runner.invoke(group, ["swallow"]).exit_code == 1
