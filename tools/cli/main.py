@@ -260,7 +260,7 @@ def models(as_json: bool) -> None:
 @click.option("--final-lr", "final_learning_rate", default=TrainConfig.final_learning_rate, show_default=True,
               help="Learning rate at the last step, where the cosine decay ends.")
 @click.option("--decay-steps", type=click.IntRange(min=1), default=None,
-              help="Cosine-decay the learning rate over the last N steps  [default: a quarter of --steps].")
+              help="Cosine-decay the learning rate over the last N steps  [default: the last quarter of the steps since Adam started: 0, or the step of --resume x.npz].")
 @click.option("--device", type=click.Choice(DEVICE_CHOICES), default="auto", show_default=True,
               help="Under torchrun, cuda means GPU LOCAL_RANK of each machine.")
 @click.option("--fp32", is_flag=True, help="Disable bfloat16 mixed precision (off anyway where the device lacks native bfloat16).")

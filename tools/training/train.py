@@ -58,7 +58,7 @@ def learning_rate(step: int, config: TrainConfig, optimizer_start: int = 0) -> f
     warmup = min(1.0, (step - optimizer_start + 1) / config.warmup_steps)
     if config.steps is None:
         return config.learning_rate * warmup
-    decay_start = decay_start_step(config)
+    decay_start = decay_start_step(config, optimizer_start)
     if step < decay_start:
         return config.learning_rate * warmup
     progress = min(1.0, (step - decay_start) / max(1, config.steps - decay_start))
@@ -66,13 +66,16 @@ def learning_rate(step: int, config: TrainConfig, optimizer_start: int = 0) -> f
     return warmup * (config.final_learning_rate + (config.learning_rate - config.final_learning_rate) * cosine)
 
 
-def decay_start_step(config: TrainConfig) -> int:
-    """The step at which the cosine decay of the learning rate begins (``config.steps`` set)."""
+def decay_start_step(config: TrainConfig, optimizer_start: int = 0) -> int:
+    """The step at which the cosine decay of the learning rate begins (``config.steps`` set): the
+    last ``decay_steps``, or else the last ``decay_fraction`` of the steps since ``optimizer_start``,
+    so a warm start from exported weights at step 392,000 asked for ``steps=396,000`` decays over
+    its last 1,000 steps, not over all of them (a quarter of the total count)."""
     if config.steps is None:
         raise ValueError("the last step is not fixed yet (a run set by --minutes times its first steps)")
     if config.decay_steps is not None:
         return max(0, config.steps - config.decay_steps)
-    return int(config.steps * (1 - config.decay_fraction))
+    return config.steps - int((config.steps - optimizer_start) * config.decay_fraction)
 
 
 def local_batch_size(batch_size: int, world_size: int) -> int:

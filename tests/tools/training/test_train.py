@@ -15,7 +15,7 @@ from aecodec.codec.model.inference import load_inference_model
 from aecodec.tools.cli.main import main
 from aecodec.tools.training.launch import Launch
 from aecodec.tools.training.time_budget import PROBE_STEPS
-from aecodec.tools.training.train import TrainConfig, budgeted, learning_rate, load_checkpoint, use_bfloat16
+from aecodec.tools.training.train import TrainConfig, budgeted, decay_start_step, learning_rate, load_checkpoint, use_bfloat16
 
 
 def test_train_resume_and_export(photo_folder, tmp_path):
@@ -62,10 +62,18 @@ def test_decay_steps_set_where_the_cosine_starts():
 
 
 def test_learning_rate_warms_up_again_after_a_fresh_optimizer():
-    config = TrainConfig(steps=1000, warmup_steps=100, learning_rate=1e-3, final_learning_rate=1e-5, decay_fraction=0.5)
+    config = TrainConfig(steps=1000, warmup_steps=100, learning_rate=1e-3, final_learning_rate=1e-5, decay_steps=500)
     assert learning_rate(600, config, optimizer_start=600) == pytest.approx(learning_rate(600, config) / 100)
     assert learning_rate(649, config, optimizer_start=600) == pytest.approx(learning_rate(649, config) / 2)
     assert learning_rate(700, config, optimizer_start=600) == learning_rate(700, config)
+
+
+def test_default_decay_is_the_last_quarter_of_the_steps_since_a_warm_start():
+    config = TrainConfig(steps=396000, warmup_steps=500, learning_rate=1e-4, final_learning_rate=2e-6)
+    assert decay_start_step(config, optimizer_start=392000) == 395000
+    assert learning_rate(394999, config, optimizer_start=392000) == pytest.approx(1e-4)
+    assert learning_rate(395500, config, optimizer_start=392000) == pytest.approx((1e-4 + 2e-6) / 2)
+    assert decay_start_step(TrainConfig(steps=40000)) == 30000
 
 
 @pytest.mark.parametrize("native", [True, False])
