@@ -14,7 +14,8 @@ class TrainConfig:
     ``minutes`` of wall clock set it once the first steps are timed (see
     :mod:`aecodec.tools.training.time_budget`); ``batch_size`` is the global batch over all processes. The
     learning rate decays over the last ``decay_steps`` steps, or over the last ``decay_fraction``
-    of ``steps`` when that is not given (over the whole run, for a run set by ``minutes``).
+    of the steps since Adam started (0, or a warm start's step) when that is not given (over the
+    whole run, for a run set by ``minutes``).
     ``rate``, when set, is the quality scale a new model or a warm start from exported weights
     trains on (a resumed checkpoint keeps its own). ``latent_channels``, when set, widens a warm
     start's latent to that many channels (:mod:`aecodec.tools.training.widen`)."""
